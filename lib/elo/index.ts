@@ -1,0 +1,2 @@
+// Public API of lib/elo (re-exported by lib/index.ts).
+export {};

@@ -1,0 +1,2 @@
+// Public API of lib/hardware (re-exported by lib/index.ts).
+export {};

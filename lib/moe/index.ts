@@ -1,0 +1,2 @@
+// Public API of lib/moe (re-exported by lib/index.ts).
+export {};

@@ -1,0 +1,2 @@
+// Public API of lib/nn (re-exported by lib/index.ts).
+export * from "./random.js";

@@ -1,0 +1,2 @@
+// Public API of lib/plot (re-exported by lib/index.ts).
+export {};

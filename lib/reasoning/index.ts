@@ -1,0 +1,2 @@
+// Public API of lib/reasoning (re-exported by lib/index.ts).
+export {};
