@@ -1,0 +1,88 @@
+/**
+ * The SwiGLU feed-forward block: DeepSeek's dense FFN, every routed expert and the shared experts.
+ *
+ *   swiglu(x) = w2( silu(x·w1) ⊙ (x·w3) )          (Shazeer 2020, "GLU Variants Improve Transformer")
+ *
+ * Introduced in notebooks/02_mixture_of_experts.ipynb (each expert is one of these); the tiny
+ * model in lib/model reuses it as its dense FFN. Weights are input-major (DESIGN.md): `x · W`
+ * with `W: [in, out]`, so DeepSeek's PyTorch `w1.weight` ([inter, dModel]) loads transposed.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "./random.js";
+
+/** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */
+export interface SwiGLUWeights {
+  /** [dModel, inter] */
+  w1: tf.Tensor2D;
+  /** [dModel, inter] */
+  w3: tf.Tensor2D;
+  /** [inter, dModel] */
+  w2: tf.Tensor2D;
+}
+
+/**
+ * Applies a SwiGLU FFN to the last axis of `x`.
+ * @param x [..., dModel] (any rank ≥ 1; leading axes are flattened and restored)
+ * @returns [..., dModel], owned by the caller
+ */
+export function swiglu<T extends tf.Tensor>(x: T, w: SwiGLUWeights): T {
+  const dModel = w.w1.shape[0];
+  if (x.shape[x.rank - 1] !== dModel) {
+    throw new Error(`swiglu: x's last axis is ${x.shape[x.rank - 1]} but w1 expects dModel = ${dModel}`);
+  }
+  return tf.tidy(() => {
+    const x2 = x.reshape([-1, dModel]) as tf.Tensor2D; // [tokens, dModel]
+    const gate = tf.matMul(x2, w.w1); // [tokens, inter]
+    const up = tf.matMul(x2, w.w3); // [tokens, inter]
+    // silu(g) = g·sigmoid(g); written out so every backend computes the same thing.
+    const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [tokens, inter]
+    const y = tf.matMul(h, w.w2); // [tokens, dModel]
+    return y.reshape(x.shape) as T; // [..., dModel]
+  });
+}
+
+export interface SwiGLUInitOptions {
+  /**
+   * Standard deviation of the normal draws. Default: `1/sqrt(fanIn)` per matrix (dModel for w1/w3,
+   * inter for w2), which keeps activations O(1) at initialisation.
+   */
+  std?: number;
+  /** Wrap the weights in `tf.Variable`s (trainable) instead of plain tensors. Default false. */
+  trainable?: boolean;
+}
+
+/**
+ * Seeded normal initialisation of a SwiGLU FFN. The same (dModel, inter, seed) always gives the
+ * same numbers on every backend (drawn in JavaScript by `Rng`, then uploaded).
+ * The caller owns the returned tensors (dispose with `disposeSwiGLU`).
+ */
+export function initSwiGLUWeights(dModel: number, inter: number, seed: number, opts: SwiGLUInitOptions = {}): SwiGLUWeights {
+  if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(inter) || inter <= 0) {
+    throw new Error(`initSwiGLUWeights: dModel and inter must be positive integers; got ${dModel}, ${inter}`);
+  }
+  const rng = new Rng(seed);
+  const make = (rows: number, cols: number): tf.Tensor2D => {
+    const std = opts.std ?? 1 / Math.sqrt(rows);
+    const t = tf.tensor2d(rng.normals(rows * cols, 0, std), [rows, cols]);
+    if (!opts.trainable) return t;
+    const v = tf.variable(t, true);
+    t.dispose();
+    return v as unknown as tf.Tensor2D;
+  };
+  const w1 = make(dModel, inter); // [dModel, inter]
+  const w3 = make(dModel, inter); // [dModel, inter]
+  const w2 = make(inter, dModel); // [inter, dModel]
+  return { w1, w3, w2 };
+}
+
+/** Number of parameters in one SwiGLU FFN: 3 · dModel · inter. */
+export function swigluParamCount(dModel: number, inter: number): number {
+  return 3 * dModel * inter;
+}
+
+/** Disposes the three matrices. */
+export function disposeSwiGLU(w: SwiGLUWeights): void {
+  w.w1.dispose();
+  w.w3.dispose();
+  w.w2.dispose();
+}
