@@ -1,2 +1,2 @@
 // Public API of lib/attention (re-exported by lib/index.ts).
-export {};
+export * from "./memory.js";

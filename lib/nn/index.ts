@@ -1,3 +1,8 @@
 // Public API of lib/nn (re-exported by lib/index.ts).
 export * from "./random.js";
 export * from "./swiglu.js";
+export * from "./linear.js";
+export * from "./rmsnorm.js";
+export * from "./rope.js";
+export * from "./init.js";
+export * from "./attention.js";
