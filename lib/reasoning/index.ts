@@ -1,2 +1,9 @@
 // Public API of lib/reasoning (re-exported by lib/index.ts).
-export {};
+export * from "./problems.js";
+export * from "./wordProblems.js";
+export * from "./extract.js";
+export * from "./llm.js";
+export * from "./prompts.js";
+export * from "./vote.js";
+export * from "./openai.js";
+export * from "./server.js";
