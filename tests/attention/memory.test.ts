@@ -35,3 +35,20 @@ describe("KV-cache size", () => {
     expect(() => kvCacheElementsPerToken("xyz" as never, v2)).toThrow(/kind must be/);
   });
 });
+
+describe("datasets/deepseek_configs.json", () => {
+  const doc = JSON.parse(readFileSync(new URL("../../datasets/deepseek_configs.json", import.meta.url), "utf8")) as {
+    models: Record<string, ModelShape & { source: string }>;
+  };
+  it("holds V2-Lite, V2 and V3 with their sources", () => {
+    expect(Object.keys(doc.models)).toEqual(["DeepSeek-V2-Lite", "DeepSeek-V2", "DeepSeek-V3"]);
+    for (const m of Object.values(doc.models)) expect(m.source).toMatch(/^https:\/\/huggingface.co\/deepseek-ai\//);
+  });
+  it("gives V2's Table 1 numbers and V3's 70,272 BF16 bytes per token", () => {
+    const v2m = doc.models["DeepSeek-V2"]!;
+    expect(kvCacheElementsPerTokenPerLayer("mha", v2m)).toBe(32768);
+    expect(kvCacheElementsPerTokenPerLayer("mla", v2m)).toBe(576);
+    expect(kvCacheBytesPerToken("mla", doc.models["DeepSeek-V3"]!)).toBe(70272);
+    expect(kvCacheBytesPerToken("mha", doc.models["DeepSeek-V3"]!)).toBe(2 * 128 * 128 * 61 * 2);
+  });
+});

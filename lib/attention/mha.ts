@@ -1,0 +1,124 @@
+/**
+ * Multi-head attention with a KV cache, and its key-sharing variants as the same code:
+ * MHA (nKvHeads = nHeads), GQA (1 < nKvHeads < nHeads; Ainslie et al. 2023) and MQA (nKvHeads = 1;
+ * Shazeer 2019). Query head h reads KV head ⌊h / (nHeads / nKvHeads)⌋.
+ *
+ * Introduced in notebooks/01_multi_head_latent_attention.ipynb (the baseline MLA is measured against).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { linear } from "../nn/linear.js";
+import { applyRope, ropeTables } from "../nn/rope.js";
+import { attention } from "../nn/attention.js";
+import { deriveSeed, initLinear } from "../nn/init.js";
+import { KVCache } from "./kvcache.js";
+
+export interface MHAConfig {
+  dModel: number;
+  /** query heads */
+  nHeads: number;
+  /** key/value heads (default nHeads = MHA; 1 = MQA); must divide nHeads */
+  nKvHeads?: number;
+  /** per-head width of queries, keys and values */
+  headDim: number;
+  /** RoPE and cache capacity */
+  maxSeqLen: number;
+  /** RoPE base (default 10000) */
+  ropeTheta?: number;
+  /** rotate queries and keys with interleaved RoPE (default true) */
+  rope?: boolean;
+}
+
+/** Input-major weights (y = x · W). */
+export interface MHAWeights {
+  /** [dModel, nHeads * headDim] */
+  wq: tf.Tensor;
+  /** [dModel, nKvHeads * headDim] */
+  wk: tf.Tensor;
+  /** [dModel, nKvHeads * headDim] */
+  wv: tf.Tensor;
+  /** [nHeads * headDim, dModel] */
+  wo: tf.Tensor;
+}
+
+function kvHeads(cfg: MHAConfig): number {
+  const n = cfg.nKvHeads ?? cfg.nHeads;
+  if (!Number.isInteger(n) || n <= 0 || cfg.nHeads % n !== 0) {
+    throw new Error(`MHAConfig: nKvHeads must be a positive divisor of nHeads=${cfg.nHeads}; got ${n}`);
+  }
+  return n;
+}
+
+/** Seeded weights, N(0, 1/fanIn). */
+export function initMHAWeights(cfg: MHAConfig, seed: number): MHAWeights {
+  const kv = kvHeads(cfg);
+  return {
+    wq: initLinear(cfg.dModel, cfg.nHeads * cfg.headDim, deriveSeed(seed, "wq")),
+    wk: initLinear(cfg.dModel, kv * cfg.headDim, deriveSeed(seed, "wk")),
+    wv: initLinear(cfg.dModel, kv * cfg.headDim, deriveSeed(seed, "wv")),
+    wo: initLinear(cfg.nHeads * cfg.headDim, cfg.dModel, deriveSeed(seed, "wo")),
+  };
+}
+
+/** A cache of roped keys and values: 2 · nKvHeads · headDim numbers per token. */
+export function createMHACache(cfg: MHAConfig, batch: number): KVCache {
+  const kv = kvHeads(cfg);
+  return new KVCache(batch, cfg.maxSeqLen, { k: [kv, cfg.headDim], v: [kv, cfg.headDim] });
+}
+
+/** Repeat each KV head for its group of query heads: [b, t, nKv, d] → [b, t, nKv·group, d]. */
+function repeatKv(t: tf.Tensor, group: number): tf.Tensor {
+  if (group === 1) return t;
+  const [b, n, kv, d] = t.shape as [number, number, number, number];
+  return tf.tile(t.expandDims(3), [1, 1, 1, group, 1]).reshape([b, n, kv * group, d]); // head h ← kv ⌊h/group⌋
+}
+
+/**
+ * @param x [batch, seq, dModel]
+ * @param opts.cache from `createMHACache`; keys/values of earlier tokens are read from it
+ * @param opts.startPos absolute position of x's first token (default 0)
+ * @returns [batch, seq, dModel]
+ */
+export function mhaForward(
+  x: tf.Tensor,
+  w: MHAWeights,
+  cfg: MHAConfig,
+  opts: { cache?: KVCache; startPos?: number } = {},
+): tf.Tensor3D {
+  const kv = kvHeads(cfg);
+  if (x.rank !== 3 || x.shape[2] !== cfg.dModel) {
+    throw new Error(`mhaForward: x must be [batch, seq, dModel=${cfg.dModel}]; got [${x.shape}]`);
+  }
+  const [batch, seq] = x.shape as [number, number, number];
+  const startPos = opts.startPos ?? 0;
+  if (opts.cache) opts.cache.check(batch, seq, startPos, "mhaForward");
+  else if (startPos + seq > cfg.maxSeqLen) {
+    throw new Error(`mhaForward: startPos ${startPos} + seq ${seq} exceeds maxSeqLen=${cfg.maxSeqLen}`);
+  }
+  const { nHeads, headDim } = cfg;
+  const tables = (cfg.rope ?? true) ? ropeTables(headDim, cfg.maxSeqLen, cfg.ropeTheta ?? 10000) : undefined;
+  return tf.tidy(() => {
+    let q = linear(x, w.wq).reshape([batch, seq, nHeads, headDim]); // [b, s, nHeads, headDim]
+    let k = linear(x, w.wk).reshape([batch, seq, kv, headDim]); // [b, s, nKv, headDim]
+    const v = linear(x, w.wv).reshape([batch, seq, kv, headDim]); // [b, s, nKv, headDim]
+    if (tables) {
+      q = applyRope(q, tables, startPos);
+      k = applyRope(k, tables, startPos);
+    }
+    let kAll = k;
+    let vAll = v;
+    let offset = 0; // keys from this chunk only start where the queries start
+    if (opts.cache) {
+      ({ k: kAll, v: vAll } = opts.cache.write(startPos, { k, v }) as { k: tf.Tensor; v: tf.Tensor }); // [b, t, nKv, headDim]
+      offset = startPos; // cached keys start at position 0
+    }
+    const group = nHeads / kv;
+    const out = attention(
+      q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
+      repeatKv(kAll, group).transpose([0, 2, 1, 3]), // [b, nHeads, t, headDim]
+      repeatKv(vAll, group).transpose([0, 2, 1, 3]), // [b, nHeads, t, headDim]
+      { offset },
+    ); // [b, nHeads, s, headDim]
+    const merged = out.transpose([0, 2, 1, 3]).reshape([batch, seq, nHeads * headDim]); // [b, s, nHeads·headDim]
+    return linear(merged, w.wo) as tf.Tensor3D; // [b, s, dModel]
+  });
+}

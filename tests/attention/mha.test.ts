@@ -1,0 +1,101 @@
+// MHA / GQA / MQA: against hand-written attention (plain JavaScript loops), and cached decode = prefill.
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
+import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
+import { KVCache } from "../../lib/attention/kvcache.js";
+import { Rng } from "../../lib/nn/random.js";
+
+beforeAll(async () => {
+  await useTestBackend();
+});
+
+function matmul(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+}
+function rows(data: ArrayLike<number>, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < data.length; i += cols) out.push(Array.from(data).slice(i, i + cols));
+  return out;
+}
+
+/** Causal multi-head attention without RoPE, written out by hand; kv head of query head h is ⌊h / group⌋. */
+async function handAttention(x: tf.Tensor, w: Record<string, tf.Tensor>, cfg: MHAConfig): Promise<number[][]> {
+  const X = rows(await x.data(), cfg.dModel); // [seq, dModel] (batch 1)
+  const W = async (t: tf.Tensor) => rows(await t.data(), t.shape[1]!);
+  const Q = matmul(X, await W(w.wq!));
+  const K = matmul(X, await W(w.wk!));
+  const V = matmul(X, await W(w.wv!));
+  const d = cfg.headDim;
+  const group = cfg.nHeads / (cfg.nKvHeads ?? cfg.nHeads);
+  const heads = X.map(() => new Array<number>(cfg.nHeads * d).fill(0));
+  for (let h = 0; h < cfg.nHeads; h++) {
+    const g = Math.floor(h / group);
+    for (let i = 0; i < X.length; i++) {
+      const s: number[] = [];
+      for (let j = 0; j <= i; j++) {
+        let dot = 0;
+        for (let c = 0; c < d; c++) dot += Q[i]![h * d + c]! * K[j]![g * d + c]!;
+        s.push(dot / Math.sqrt(d));
+      }
+      const m = Math.max(...s);
+      const e = s.map((v) => Math.exp(v - m));
+      const z = e.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < d; c++) heads[i]![h * d + c] = e.reduce((acc, p, j) => acc + (p / z) * V[j]![g * d + c]!, 0);
+    }
+  }
+  return matmul(heads, await W(w.wo!));
+}
+
+async function expectClose(got: tf.Tensor, want: ArrayLike<number>, rtol: number, atol = 1e-5): Promise<void> {
+  const g = await got.data();
+  expect(g.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(g[i]! - want[i]!) <= atol + rtol * Math.abs(want[i]!))) throw new Error(`index ${i}: got ${g[i]}, want ${want[i]}`);
+  }
+}
+
+describe("MHA / GQA / MQA", () => {
+  for (const nKvHeads of [4, 2, 1]) {
+    const cfg: MHAConfig = { dModel: 12, nHeads: 4, nKvHeads, headDim: 3, maxSeqLen: 16, rope: false };
+    it(`nKvHeads=${nKvHeads} equals hand-written attention`, async () => {
+      const w = initMHAWeights(cfg, 11);
+      const x = tf.tensor(new Rng(12).normals(6 * 12), [1, 6, 12]);
+      await expectClose(mhaForward(x, w, cfg), (await handAttention(x, w as never, cfg)).flat(), rtolFor(1e-5));
+    });
+  }
+
+  it("with RoPE and a cache: chunked prefill then decode equals one-shot prefill", async () => {
+    const cfg: MHAConfig = { dModel: 16, nHeads: 4, nKvHeads: 2, headDim: 4, maxSeqLen: 16 };
+    const w = initMHAWeights(cfg, 5);
+    const x = tf.tensor(new Rng(6).normals(2 * 7 * 16), [2, 7, 16]);
+    const full = await mhaForward(x, w, cfg).data();
+    const cache = createMHACache(cfg, 2);
+    const outs = [
+      mhaForward(x.slice([0, 0], [-1, 4]), w, cfg, { cache }),
+      mhaForward(x.slice([0, 4], [-1, 2]), w, cfg, { cache, startPos: 4 }),
+      mhaForward(x.slice([0, 6], [-1, 1]), w, cfg, { cache, startPos: 6 }),
+    ];
+    await expectClose(tf.concat(outs, 1), full, rtolFor(1e-5));
+    expect(cache.get("k")!.shape).toEqual([2, 7, 2, 4]);
+    expect(cache.elementsPerToken).toBe(2 * 2 * 4);
+    cache.dispose();
+  });
+
+  it("no leaks; bad input names what it expected", async () => {
+    const cfg: MHAConfig = { dModel: 8, nHeads: 2, headDim: 4, maxSeqLen: 4 };
+    const w = initMHAWeights(cfg, 1);
+    const x = tf.zeros([1, 3, 8]);
+    await expectNoLeaks(() => mhaForward(x, w, cfg).dispose());
+    expect(() => mhaForward(tf.zeros([1, 3, 7]), w, cfg)).toThrow(/dModel=8.*\[1,3,7\]/);
+    expect(() => initMHAWeights({ ...cfg, nKvHeads: 3 }, 1)).toThrow(/divisor of nHeads=2; got 3/);
+    const cache = createMHACache(cfg, 1);
+    expect(() => mhaForward(tf.zeros([1, 5, 8]), w, cfg, { cache })).toThrow(/maxSeqLen=4/);
+    expect(() => mhaForward(tf.zeros([2, 1, 8]), w, cfg, { cache })).toThrow(/batch 2 is bigger/);
+  });
+
+  it("KVCache.write checks slot shapes", () => {
+    const c = new KVCache(1, 4, { k: [2], v: [3] });
+    expect(() => c.write(0, { k: tf.zeros([1, 1, 2]), v: tf.zeros([1, 1, 2]) })).toThrow(/slot "v" must be \[1,1,3\]; got \[1,1,2\]/);
+  });
+});
