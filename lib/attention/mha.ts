@@ -69,7 +69,9 @@ export function createMHACache(cfg: MHAConfig, batch: number): KVCache {
 function repeatKv(t: tf.Tensor, group: number): tf.Tensor {
   if (group === 1) return t;
   const [b, n, kv, d] = t.shape as [number, number, number, number];
-  return tf.tile(t.expandDims(3), [1, 1, 1, group, 1]).reshape([b, n, kv * group, d]); // head h ← kv ⌊h/group⌋
+  // Rank-4 tile (WebGPU runs rank-5 tiles on the CPU with a synchronous read).
+  const copies = tf.tile(t.reshape([b * n, kv, 1, d]), [1, 1, group, 1]); // [b·t, nKv, group, d]
+  return copies.reshape([b, n, kv * group, d]); // head h ← kv ⌊h/group⌋
 }
 
 /**
