@@ -1,2 +1,5 @@
 // Public API of lib/moe (re-exported by lib/index.ts).
-export {};
+export * from "./gate.js";
+export * from "./moe.js";
+export * from "./balance.js";
+export * from "./params.js";
