@@ -1,2 +1,7 @@
 // Public API of lib/hardware (re-exported by lib/index.ts).
-export {};
+export * from "./gpus.js";
+export * from "./roofline.js";
+export * from "./serving.js";
+export * from "./training.js";
+export * from "./scaling.js";
+export * from "./jevons.js";
