@@ -179,8 +179,9 @@ async function loadWasm(): Promise<Loaded> {
 }
 
 async function loadCpu(): Promise<Loaded> {
-  // The pure-JS backend prints an advert for tfjs-node on its first op unless this flag is set.
-  tf.env().set("IS_TEST", true);
+  // The pure-JS backend warns (on stderr, which fails a notebook) that tfjs-node would be faster;
+  // tfjs-core silences its warnings in PROD mode.
+  tf.env().set("PROD", true);
   if (!(await activate("cpu"))) return { ok: false, reason: 'tf.setBackend("cpu") failed' };
   return { ok: true, info: { name: "cpu", accelerator: "cpu", detail: "pure JavaScript (reference, slow)" } };
 }

@@ -1,2 +1,7 @@
 // Public API of lib/notebook (re-exported by lib/index.ts).
-export {};
+export * from "./display.js";
+export * from "./banner.js";
+export * from "./check.js";
+export * from "./progress.js";
+export * from "./exercise.js";
+export * from "./measure.js";

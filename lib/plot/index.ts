@@ -1,2 +1,4 @@
 // Public API of lib/plot (re-exported by lib/index.ts).
-export {};
+export * from "./figure.js";
+export * from "./charts.js";
+export * from "./show.js";

@@ -1,0 +1,59 @@
+// `npm start`: set up whatever is missing, keep `tsc --watch` rebuilding the library, and start
+// JupyterLab on notebooks/ with the SeekLab kernel. `npm start -- --no-browser` (or
+// SEEKLAB_NO_BROWSER=1) for headless machines; `--port N` to choose the port. Ctrl-C stops
+// everything it started.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { ROOT, VENV_BIN, bin, say } from "./common.mjs";
+import { setup } from "./setup.mjs";
+
+const args = process.argv.slice(2);
+const noBrowser = args.includes("--no-browser") || process.env.SEEKLAB_NO_BROWSER === "1" || process.env.CI === "true";
+const portArg = args.indexOf("--port");
+const port = portArg >= 0 ? args[portArg + 1] : process.env.SEEKLAB_PORT;
+
+await setup();
+
+const children = [];
+function start(name, cmd, argv, opts = {}) {
+  // Own process group: Ctrl-C reaches only this script, which then stops each child cleanly
+  // (JupyterLab would otherwise stop to ask "Shutdown this Jupyter server (y/[n])?").
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: "inherit", detached: process.platform !== "win32", ...opts });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the rest`);
+      stop(code ?? 1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say("stopping JupyterLab and the library watcher …");
+  for (const { child } of children) {
+    try {
+      if (process.platform !== "win32") process.kill(-child.pid, "SIGTERM");
+      else child.kill();
+    } catch {
+      /* already gone */
+    }
+  }
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+say("watching lib/ (tsc --watch): edits reach a notebook after Kernel → Restart");
+start("tsc --watch", bin("tsc"), ["-p", join("lib", "tsconfig.json"), "--watch", "--preserveWatchOutput"], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
+
+const labArgs = ["lab", `--notebook-dir=${join(ROOT, "notebooks")}`, "--ServerApp.default_url=/lab/tree/00_welcome.ipynb"];
+if (noBrowser) labArgs.push("--no-browser");
+if (port) labArgs.push(`--port=${port}`);
+say(`starting JupyterLab${noBrowser ? " (no browser)" : ""}: open the URL it prints below`);
+start("JupyterLab", join(VENV_BIN, "jupyter"), labArgs);

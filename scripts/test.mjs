@@ -1,0 +1,102 @@
+// `npm test`: set up whatever is missing, then run every test — the strict typecheck, the library
+// suite (vitest), every notebook headless through the SeekLab kernel, and the real-browser check of
+// the exported pages. Every stage runs even if an earlier one failed; the summary at the end lists
+// each and the last line counts everything: "total: N passed, N failed".
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, bin, runStatus, say } from "./common.mjs";
+import { setup } from "./setup.mjs";
+import { runNotebooks } from "./run-notebooks.mjs";
+import { exportHtml } from "./export-html.mjs";
+import { browserCheck } from "./browser-check.mjs";
+
+const results = [];
+let passed = 0;
+let failed = 0;
+
+function record(stage, ok, detail, counts) {
+  results.push({ stage, ok, detail });
+  if (counts) {
+    passed += counts.passed;
+    failed += counts.failed;
+  } else if (ok) passed++;
+  else failed++;
+}
+
+async function timed(stage, fn) {
+  const t0 = performance.now();
+  say(`── ${stage} ──`);
+  try {
+    await fn();
+  } catch (e) {
+    record(stage, false, e.message);
+  }
+  say(`${stage}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function vitestCounts(file) {
+  try {
+    const r = JSON.parse(readFileSync(file, "utf8"));
+    return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTestSuites ?? 0), skipped: r.numPendingTests + (r.numTodoTests ?? 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main() {
+  const t0 = performance.now();
+  await setup();
+
+  await timed("typecheck (tsc --noEmit, strict)", async () => {
+    const code = await runStatus(bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+    record("typecheck", code === 0, code === 0 ? "no errors" : "type errors above");
+  });
+
+  // The library suite on each backend the matrix names (SEEKLAB_TEST_BACKENDS, default "wasm").
+  const backends = (process.env.SEEKLAB_TEST_BACKENDS ?? "wasm").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const backend of backends) {
+    await timed(`library tests on ${backend} (vitest)`, async () => {
+      const out = join(ROOT, "build", `vitest-${backend}.json`);
+      rmSync(out, { force: true });
+      const code = await runStatus(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], {
+        env: { ...process.env, SEEKLAB_BACKEND: backend },
+      });
+      const c = vitestCounts(out);
+      const detail = c ? `${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped` : `exit ${code}, no report`;
+      record(`vitest (${backend})`, code === 0, detail, c && code === 0 ? { passed: c.passed, failed: c.failed } : c ? { passed: c.passed, failed: Math.max(1, c.failed) } : undefined);
+    });
+  }
+
+  let notebooksOk = false;
+  await timed("notebooks (headless, seeklab kernel)", async () => {
+    rmSync(join(ROOT, "build", "notebooks"), { recursive: true, force: true });
+    const code = await runNotebooks();
+    notebooksOk = code === 0;
+    record("notebooks", code === 0, code === 0 ? "all executed" : "see the ✗ lines above");
+  });
+
+  if (process.env.SEEKLAB_SKIP_BROWSER === "1") {
+    results.push({ stage: "browser check", ok: true, detail: "SKIPPED because SEEKLAB_SKIP_BROWSER=1 — charts were NOT checked in a browser" });
+  } else {
+    await timed("browser check (exported HTML in headless Chromium)", async () => {
+      rmSync(join(ROOT, "build", "html"), { recursive: true, force: true });
+      await exportHtml();
+      const r = await browserCheck();
+      record("browser check", r.failed === 0, `${r.passed} page(s) drew every chart, ${r.failed} did not${notebooksOk ? "" : " (some notebooks failed, so some pages are partial)"}`, r);
+    });
+  }
+
+  console.log("\nSummary");
+  for (const r of results) console.log(`  ${r.ok ? "✓" : "✗"} ${r.stage}: ${r.detail}`);
+  if (process.env.SEEKLAB_SKIP_BROWSER === "1") console.log("  !!! The browser check was skipped (SEEKLAB_SKIP_BROWSER=1). !!!");
+  console.log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
+  const anyFailed = results.some((r) => !r.ok);
+  console.log(`total: ${passed} passed, ${anyFailed ? Math.max(failed, 1) : failed} failed`);
+  process.exit(anyFailed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.log(`[seeklab] npm test could not run: ${e.message}`);
+  console.log("total: 0 passed, 1 failed");
+  process.exit(1);
+});

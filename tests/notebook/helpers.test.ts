@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { checkClose } from "../../lib/notebook/check.js";
+import { exercise, compareAnswer } from "../../lib/notebook/exercise.js";
+import { progress, progressLine } from "../../lib/notebook/progress.js";
+import { timeIt, matmulGflops } from "../../lib/notebook/measure.js";
+import { useTestBackend, expectNoLeaks } from "../helpers/backend.js";
+
+function quietly<T>(fn: () => T): { value: T; lines: string[] } {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (...m: unknown[]) => lines.push(m.join(" "));
+  try {
+    return { value: fn(), lines };
+  } finally {
+    console.log = orig;
+  }
+}
+
+describe("checkClose", () => {
+  beforeAll(async () => {
+    await useTestBackend();
+  });
+
+  it("accepts equal tensors, arrays and numbers and reports the largest difference", async () => {
+    const a = tf.tensor2d([[1, 2], [3, 4]]);
+    const r = await checkClose(a, [[1, 2], [3, 4.00001]], { name: "m", rtol: 1e-5, verbose: false });
+    expect(r.count).toBe(4);
+    expect(r.maxAbsDiff).toBeCloseTo(1e-5, 6);
+    await checkClose(3, 3, { verbose: false });
+    a.dispose();
+  });
+
+  it("says where and by how much two results differ", async () => {
+    await expect(checkClose([[1, 2], [3, 4]], [[1, 2], [3, 5]], { name: "scores", verbose: false })).rejects.toThrow(
+      "checkClose(scores): 1 of 4 values differ (rtol=0.00001, atol=0.000001). Worst at [1, 1]: actual 4, expected 5, |diff| 1 (relative 0.2000000).",
+    );
+  });
+
+  it("catches shape mismatches, NaN and ragged arrays", async () => {
+    await expect(checkClose([1, 2, 3], [[1, 2, 3]], { name: "s", verbose: false })).rejects.toThrow("shapes differ: actual [3] vs expected [1, 3]");
+    await expect(checkClose([NaN], [1], { verbose: false })).rejects.toThrow("1 of 1 values differ");
+    await checkClose([NaN], [NaN], { verbose: false });
+    await expect(checkClose([[1, 2], [3]], [[1, 2], [3, 4]], { verbose: false })).rejects.toThrow("actual is ragged");
+  });
+
+  it("uses numpy.allclose's rule |a - e| <= atol + rtol·|e|", async () => {
+    await checkClose([100.0009], [100], { rtol: 1e-5, atol: 0, verbose: false });
+    await expect(checkClose([100.0011], [100], { rtol: 1e-5, atol: 0, verbose: false })).rejects.toThrow("differ");
+  });
+
+  it("leaks no tensors", async () => {
+    const t = tf.ones([3]);
+    await expectNoLeaks(() => checkClose(t, [1, 1, 1], { verbose: false }));
+    t.dispose();
+  });
+});
+
+describe("exercise checker", () => {
+  it("reports right, wrong and not-attempted answers without throwing", () => {
+    const { value, lines } = quietly(() =>
+      exercise("Ex", [
+        { name: "a", got: 4, want: 4 },
+        { name: "b", got: 5, want: 4, hint: "count again" },
+        { name: "c", got: undefined, want: 1 },
+      ]),
+    );
+    expect(value.passed).toEqual(["a"]);
+    expect(value.failed).toEqual([{ name: "b", why: "answer is 5, expected 4 (off by 25.0%). Hint: count again" }]);
+    expect(value.pending).toEqual(["c"]);
+    expect(value.ok).toBe(false);
+    expect(lines[0]).toContain("Ex: 1/3 right");
+    expect(lines[0]).toContain("✗ b");
+    expect(lines[0]).toContain("… c: not attempted yet");
+  });
+
+  it("strict mode throws unless everything is right", () => {
+    expect(() => quietly(() => exercise("Ex", [{ name: "a", got: 3, want: 4 }], { strict: true }))).toThrow('exercise "Ex" failed: a: answer is 3, expected 4');
+    expect(() => quietly(() => exercise("Ex", [{ name: "a", got: undefined, want: 4 }], { strict: true }))).toThrow("a: no answer");
+    expect(quietly(() => exercise("Ex", [{ name: "a", got: 4.0000001, want: 4 }], { strict: true })).value.ok).toBe(true);
+  });
+
+  it("compares arrays, objects and custom tests", () => {
+    expect(compareAnswer([1, [2, 3]], [1, [2, 4]])).toBe("[1][1] is 3, expected 4 (off by 25.0%)");
+    expect(compareAnswer({ k: 1 }, { k: 1 })).toBeUndefined();
+    expect(compareAnswer("x", 1)).toBe("answer should be a number; got \"x\"");
+    const r = quietly(() => exercise("Ex", [{ name: "even", got: 3, test: (g) => ((g as number) % 2 === 0 ? true : "3 is odd") }])).value;
+    expect(r.failed[0]!.why).toBe("3 is odd");
+    expect(() => exercise("Ex", [{ name: "x", got: 1 }])).toThrow('check "x" needs either want or test');
+  });
+});
+
+describe("progress", () => {
+  it("formats count, percentage, rate and ETA", () => {
+    expect(progressLine("train", 50, 200, 10, "loss 1.50")).toBe(
+      "train [██████··················] 50/200 (25%, 5.00/s, 10s elapsed, ETA 30s) — loss 1.50",
+    );
+    expect(progressLine("train", 200, 200, 125, undefined, true)).toBe("train [████████████████████████] 200/200 (100%, 1.60/s, in 2m05s)");
+  });
+
+  it("prints on stdout outside a notebook and counts ticks", () => {
+    const { value, lines } = quietly(() => {
+      const p = progress(3, { label: "steps", minIntervalMs: 0 });
+      p.tick();
+      p.tick(2, "done soon");
+      p.done();
+      return p.count;
+    });
+    expect(value).toBe(3);
+    expect(lines.length).toBe(2);
+    expect(lines.at(-1)).toMatch(/^steps \[█+\] 3\/3 \(100%.*— done soon$/);
+    expect(() => progress(0)).toThrow("progress(total): expected a positive number of steps; got 0");
+  });
+});
+
+describe("measurement", () => {
+  beforeAll(async () => {
+    await useTestBackend();
+  });
+
+  it("timeIt runs at least minRuns times and reports consistent statistics", async () => {
+    let calls = 0;
+    const t = await timeIt(() => void calls++, { minMs: 0, warmup: 2, minRuns: 5 });
+    expect(calls).toBe(7);
+    expect(t.runs).toBe(5);
+    expect(t.minMs).toBeLessThanOrEqual(t.medianMs);
+  });
+
+  it("matmulGflops measures without leaking and rejects bad sizes", async () => {
+    await expectNoLeaks(async () => {
+      const r = await matmulGflops(16, { minMs: 0 });
+      expect(r.n).toBe(16);
+      expect(r.gflops).toBeGreaterThan(0);
+    });
+    await expect(matmulGflops(0)).rejects.toThrow("matmulGflops(n): expected a positive integer size; got 0");
+  });
+});
