@@ -1,2 +1,19 @@
-// Public API of lib/elo (re-exported by lib/index.ts).
-export {};
+// Public API of lib/elo (re-exported by lib/index.ts). Lesson: notebooks/04_elo_rankings.ipynb.
+export { type Outcome, type Battle, type Battles, OUTCOMES, SCORE_A, isOutcome, outcomeCode, BattleTable, BattleTableBuilder, toBattleTable } from "./battles.js";
+export { type EloOptions, expectedScore, eloUpdate, onlineElo, onlineEloArray } from "./online.js";
+export { type WinMatrix, winMatrix, gamesMatrix, winMatrixRows } from "./win-matrix.js";
+export {
+  type RatingScale, type BradleyTerryOptions, type BradleyTerryFit, type MleProblem, NoMleError,
+  bradleyTerry, fitBradleyTerry, mleProblem, pointsPerNat, toRatings,
+} from "./bradley-terry.js";
+export {
+  type LeaderboardRow, type BootstrapOptions, type BootstrapSamples, type PairOutcomes,
+  bootstrapRatings, bootstrapSamples, sandwichRatings, arenaRanks, pairOutcomes, quantileSorted, normalQuantile,
+} from "./uncertainty.js";
+export { predictedWinRate, leaderboardTable, tiers } from "./leaderboard.js";
+export { type SimulateOptions, simulateBattles, ladderSkills } from "./simulate.js";
+export { binomial, multinomial } from "./sampling.js";
+export {
+  type BattleFormat, type ReadBattlesOptions, type ReadBattlesResult, type RowProblem, BattleReadError,
+  readBattles, parseBattles, streamBattles, splitCsv,
+} from "./io.js";

@@ -1,0 +1,76 @@
+// lib/elo against the independent NumPy reference (tests/reference/elo_reference.py, fixture
+// tests/reference/fixtures/elo_reference.json). Tolerances are stated next to each comparison.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BattleTable } from "../../lib/elo/battles.js";
+import { bradleyTerry, fitBradleyTerry } from "../../lib/elo/bradley-terry.js";
+import { onlineElo } from "../../lib/elo/online.js";
+import { bootstrapRatings, sandwichRatings } from "../../lib/elo/uncertainty.js";
+import { winMatrix, winMatrixRows } from "../../lib/elo/win-matrix.js";
+
+const ref = JSON.parse(readFileSync(new URL("../reference/fixtures/elo_reference.json", import.meta.url), "utf8"));
+const models: string[] = ref.models;
+
+function table(rows: number[][]): BattleTable {
+  return new BattleTable(models, Int32Array.from(rows, (r) => r[0]!), Int32Array.from(rows, (r) => r[1]!), Uint8Array.from(rows, (r) => r[2]!));
+}
+const battles = table(ref.battles);
+const inOrder = (m: Map<string, number>) => models.map((name) => m.get(name)!);
+
+function expectAllClose(got: ArrayLike<number>, want: number[], atol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const diff = Math.abs(got[i]! - want[i]!);
+    if (!(diff <= atol)) throw new Error(`${what}[${i}] (${models[i] ?? i}): got ${got[i]}, want ${want[i]}, off by ${diff} > ${atol}`);
+  }
+}
+
+describe("lib/elo vs NumPy reference", () => {
+  it("online Elo is identical on a fixed sequence (Arena constants and custom ones)", () => {
+    // Same arithmetic in the same order: equal to the last few ulps (1e-9 rating points).
+    expectAllClose(inOrder(onlineElo(battles)), ref.online_elo, 1e-9, "online Elo");
+    expectAllClose(inOrder(onlineElo(battles, { k: 32, scale: 200, init: 1500 })), ref.online_elo_k32_scale200, 1e-9, "online Elo k32");
+    expectAllClose(inOrder(onlineElo(battles.reversed())), ref.online_elo_reversed, 1e-9, "online Elo reversed");
+  });
+
+  it("the win matrix matches exactly", () => {
+    const rows = winMatrixRows(winMatrix(battles));
+    rows.forEach((row, i) => expectAllClose(row, ref.win_matrix[i], 0, `win matrix row ${i}`));
+  });
+
+  it("Bradley–Terry is within 0.01 rating points (Newton and MM, anchor, prior, other scales)", () => {
+    expectAllClose(inOrder(bradleyTerry(battles)), ref.bt_ratings, 0.01, "BT newton");
+    expectAllClose(inOrder(bradleyTerry(battles, { method: "mm", tol: 1e-8 })), ref.bt_mm_ratings, 0.01, "BT mm");
+    expectAllClose(inOrder(bradleyTerry(battles, { anchor: { model: "delta", rating: 1200 } })), ref.bt_anchor_ratings, 0.01, "BT anchor");
+    expectAllClose(inOrder(bradleyTerry(battles, { prior: 2 })), ref.bt_prior2_ratings, 0.01, "BT prior 2");
+    expectAllClose(inOrder(bradleyTerry(battles, { scale: 1, base: Math.E, init: 0 })), ref.bt_base_e_scale1, 1e-4, "BT natural units");
+  });
+
+  it("Newton converges in a handful of iterations; MM in tens", () => {
+    const newton = fitBradleyTerry(winMatrix(battles));
+    const mm = fitBradleyTerry(winMatrix(battles), { method: "mm" });
+    expect(newton.iterations).toBeLessThanOrEqual(10);
+    expect(mm.iterations).toBeGreaterThan(newton.iterations);
+  });
+
+  it("sandwich half-widths match the reference to 1e-6 relative", () => {
+    const rows = sandwichRatings(battles);
+    const half = models.map((m) => { const r = rows.find((x) => x.model === m)!; return (r.upper - r.lower) / 2; });
+    expectAllClose(half, ref.sandwich_halfwidth, 1e-6 * 50, "sandwich half-width");
+  });
+
+  it("bootstrap percentiles agree with NumPy's bootstrap up to Monte Carlo noise", () => {
+    // Different random streams, so only statistically: with 4000 NumPy and 2000 TypeScript rounds
+    // on 3000 battles each 2.5/97.5 percentile is within 25% of the interval's half-width.
+    const large = table(ref.large.battles);
+    const rows = bootstrapRatings(large, { rounds: 2000, seed: 5 });
+    models.forEach((m, i) => {
+      const r = rows.find((x) => x.model === m)!;
+      const half = (ref.large.upper[i] - ref.large.lower[i]) / 2;
+      expect(Math.abs(r.lower - ref.large.lower[i]), `${m} lower`).toBeLessThan(0.25 * half);
+      expect(Math.abs(r.upper - ref.large.upper[i]), `${m} upper`).toBeLessThan(0.25 * half);
+      // and the bootstrap agrees with the closed-form sandwich width to 20%
+      expect(Math.abs(half - ref.large.sandwich_halfwidth[i]) / ref.large.sandwich_halfwidth[i], `${m} vs sandwich`).toBeLessThan(0.2);
+    });
+  });
+});
