@@ -172,3 +172,38 @@ export function planKvCapacity(model: ServingModel, kind: AttentionKind, gpus: G
     cachedTokens: Math.floor(freeBytes / kvBytesPerToken),
   };
 }
+
+/** The fields of a datasets/deepseek_configs.json entry that serving needs. */
+export interface DeepSeekConfigFields {
+  totalParams: number; activatedParams: number; nLayers: number; dModel: number; nHeads: number; headDim: number;
+  nKvHeads?: number; kvLoraRank?: number; qkRopeHeadDim?: number;
+  nRoutedExperts?: number; numExpertsPerTok?: number; moeIntermediateSize?: number; firstKDenseReplace?: number;
+}
+
+/**
+ * A ServingModel from a config entry (datasets/deepseek_configs.json, camelCased Hugging Face
+ * config.json): MoE layers = nLayers − firstKDenseReplace, one routed expert = 3 · dModel ·
+ * moeIntermediateSize parameters (a SwiGLU's w1, w3, w2).
+ */
+export function servingModelFromConfig(name: string, cfg: DeepSeekConfigFields,
+  opts: { weightBytesPerParam: number; kvBytesPerElement?: number }): ServingModel {
+  const model: ServingModel = {
+    name, totalParams: cfg.totalParams, activeParams: cfg.activatedParams,
+    weightBytesPerParam: opts.weightBytesPerParam, kvBytesPerElement: opts.kvBytesPerElement ?? 2,
+    shape: {
+      nLayers: cfg.nLayers, dModel: cfg.dModel, nHeads: cfg.nHeads, headDim: cfg.headDim,
+      ...(cfg.nKvHeads !== undefined ? { nKvHeads: cfg.nKvHeads } : {}),
+      ...(cfg.kvLoraRank !== undefined ? { kvLoraRank: cfg.kvLoraRank } : {}),
+      ...(cfg.qkRopeHeadDim !== undefined ? { qkRopeHeadDim: cfg.qkRopeHeadDim } : {}),
+    },
+  };
+  if (cfg.nRoutedExperts && cfg.numExpertsPerTok && cfg.moeIntermediateSize) {
+    model.moe = {
+      nExperts: cfg.nRoutedExperts, topK: cfg.numExpertsPerTok,
+      nMoeLayers: cfg.nLayers - (cfg.firstKDenseReplace ?? 0),
+      paramsPerExpert: 3 * cfg.dModel * cfg.moeIntermediateSize,
+    };
+  }
+  checkModel("servingModelFromConfig", model);
+  return model;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import {
-  decodeBound, DEEPSEEK_V3_SERVING, planKvCapacity, weightBytes, weightBytesReadPerStep, type ServingModel,
+  decodeBound, DEEPSEEK_V3_SERVING, servingModelFromConfig, planKvCapacity, weightBytes, weightBytesReadPerStep, type ServingModel,
 } from "../../lib/hardware/serving.js";
 
 // A small dense model: 10B parameters in BF16 (20 GB), 10 layers of 8 heads × 64, GQA with 2 KV heads,
@@ -105,5 +106,17 @@ describe("decode tokens/s bound", () => {
     // MHA: (37e9 + 130,996,502,528) / (16 · 3.35e12) = 0.0031343 s; MLA: (37e9 + 2,302,672,896) / 5.36e13 = 0.00073326 s
     expect(mha.stepSeconds).toBeCloseTo((37e9 + 130_996_502_528) / 5.36e13, 12);
     expect(mla.stepSeconds).toBeCloseTo((37e9 + 2_302_672_896) / 5.36e13, 12);
+  });
+});
+
+describe("servingModelFromConfig", () => {
+  it("builds DeepSeek-V3 from datasets/deepseek_configs.json equal to the hand-written constant", () => {
+    const cfgs = JSON.parse(readFileSync(new URL("../../datasets/deepseek_configs.json", import.meta.url), "utf8"));
+    const m = servingModelFromConfig("DeepSeek-V3", cfgs.models["DeepSeek-V3"], { weightBytesPerParam: 1 });
+    expect(m.moe).toEqual(DEEPSEEK_V3_SERVING.moe);   // 58 MoE layers, 3·7168·2048 params per expert
+    for (const k of ["nLayers", "nHeads", "headDim", "kvLoraRank", "qkRopeHeadDim"] as const) expect(m.shape[k]).toBe(DEEPSEEK_V3_SERVING.shape[k]);
+    // DeepSeek-V2 (236B) in BF16 is 472 GB: it fits on 8 × H800 (640 GB) with 168 GB to spare
+    const v2 = servingModelFromConfig("DeepSeek-V2", cfgs.models["DeepSeek-V2"], { weightBytesPerParam: 2 });
+    expect(planKvCapacity(v2, "mla", { ...H800, nGpus: 8 }, { contextLen: 4096 }).freeBytes).toBeCloseTo(168e9, -3);
   });
 });
