@@ -3,3 +3,4 @@ export * from "./memory.js";
 export * from "./kvcache.js";
 export * from "./mha.js";
 export * from "./mla.js";
+export * from "./timing.js";
