@@ -4,6 +4,7 @@
 // everything it started.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { ROOT, VENV_BIN, bin, say } from "./common.mjs";
 import { setup } from "./setup.mjs";
 
@@ -54,6 +55,17 @@ start("tsc --watch", bin("tsc"), ["-p", join("lib", "tsconfig.json"), "--watch",
 
 const labArgs = ["lab", `--notebook-dir=${join(ROOT, "notebooks")}`, "--ServerApp.default_url=/lab/tree/00_welcome.ipynb"];
 if (noBrowser) labArgs.push("--no-browser");
+if (process.getuid?.() === 0) labArgs.push("--allow-root"); // containers and CI machines run as root
 if (port) labArgs.push(`--port=${port}`);
 say(`starting JupyterLab${noBrowser ? " (no browser)" : ""}: open the URL it prints below`);
-start("JupyterLab", join(VENV_BIN, "jupyter"), labArgs);
+const lab = start("JupyterLab", join(VENV_BIN, "jupyter"), labArgs, { stdio: ["ignore", "inherit", "pipe"] });
+// JupyterLab logs on stderr. Its start-up probe of yarn's configuration fails under some Node
+// versions and dumps a minified bundle as one enormous line; show the log without that line.
+let hiddenNoted = false;
+createInterface({ input: lab.stderr }).on("line", (line) => {
+  if (line.length <= 2000) process.stderr.write(`${line}\n`);
+  else if (!hiddenNoted) {
+    hiddenNoted = true;
+    process.stderr.write("[seeklab] (hid a very long line from JupyterLab's yarn-configuration probe; it is harmless)\n");
+  }
+});
