@@ -52,3 +52,12 @@ describe("datasets/deepseek_configs.json", () => {
     expect(kvCacheBytesPerToken("mha", doc.models["DeepSeek-V3"]!)).toBe(2 * 128 * 128 * 61 * 2);
   });
 });
+
+describe("loadDeepSeekConfigs", () => {
+  it("finds and validates the committed file", async () => {
+    const { loadDeepSeekConfigs } = await import("../../lib/attention/configs.js");
+    const m = loadDeepSeekConfigs();
+    expect(m["DeepSeek-V3"]!.nLayers).toBe(61);
+    expect(kvCacheElementsPerTokenPerLayer("mla", m["DeepSeek-V2-Lite"]!)).toBe(576);
+  });
+});
