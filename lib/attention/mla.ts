@@ -1,6 +1,7 @@
 /**
  * Multi-head Latent Attention (MLA), with DeepSeek-V3's inference semantics
- * (DeepSeek-V2 paper, arXiv 2405.04434, §2.1, equations 37–47; DeepSeek-V3 `inference/model.py`).
+ * (DeepSeek-V2 paper, arXiv 2405.04434, §2.1, full formulas in Appendix C, eq. 37–47 — the same
+ * as the DeepSeek-V3 report's eq. 1–11 — and DeepSeek-V3's `inference/model.py`).
  *
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb, which builds it step by step.
  *
