@@ -1,2 +1,16 @@
 // Public API of lib/model (re-exported by lib/index.ts).
-export {};
+//
+// Quick start (also what the hardware lesson's scaling study calls, one size at a time):
+//   import { trainTinyModel } from "seeklab";   // lib/reasoning/experiments.ts
+//   const run = await trainTinyModel({ model: { dModel: 64, nLayers: 2, nHeads: 4, ffnHidden: 128 },
+//                                      task: "mul", style: "cot", timeBudgetMs: 60_000, seed: 1 });
+//   run.params, run.tokens, run.finalLoss, run.accuracy; run.model.dispose();
+// Lower level: new TinyTransformer(config, seed) + trainLM(model, tokenizer, nextExample, opts).
+export * from "./tokenizer.js";
+export * from "./transformer.js";
+export * from "./adamw.js";
+export * from "./train.js";
+export * from "./sample.js";
+export * from "./checkpoint.js";
+export * from "./matmulGrad.js";
+export * from "./attention.js";

@@ -7,3 +7,4 @@ export * from "./prompts.js";
 export * from "./vote.js";
 export * from "./openai.js";
 export * from "./server.js";
+export * from "./experiments.js";

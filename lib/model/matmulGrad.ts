@@ -1,0 +1,54 @@
+/**
+ * A faster spelling of matmul's gradient for the wasm backend, installed by `trainLM`
+ * (notebooks/03_chain_of_thought.ipynb, "why training on a CPU is slow").
+ *
+ * The gradient of y = a·b is dy·bᵀ and aᵀ·dy. TensorFlow.js writes those as matMul with its
+ * transpose flags; tfjs-wasm runs flagged matmuls through a slow path (~10× slower than the same
+ * product with the operand transposed first, measured on the shapes the tiny model trains with).
+ * This registers the same gradient with explicit `tf.transpose`s — identical numbers, a different
+ * kernel. It changes nothing on other backends except a transpose copy.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type GradConfig = ReturnType<typeof tf.getGradient>;
+
+let original: GradConfig | undefined;
+
+/** Swap the last two axes. */
+function t(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1]!, perm[x.rank - 2]!];
+  return tf.transpose(x, perm);
+}
+
+/** a·b with optional transposes, done as explicit transposes then a plain matmul. */
+function mm(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  return tf.matMul(ta ? t(a) : a, tb ? t(b) : b);
+}
+
+/** Installs the explicit-transpose gradient for BatchMatMul (idempotent). */
+export function useExplicitTransposeMatMulGrad(): void {
+  if (original) return;
+  original = tf.getGradient("BatchMatMul");
+  tf.registerGradient({
+    kernelName: "BatchMatMul",
+    inputsToSave: ["a", "b"],
+    // The same four cases as tfjs-core's gradients/BatchMatMul_grad.ts.
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const g = dy as tf.Tensor;
+      const [a, b] = saved as [tf.Tensor, tf.Tensor];
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
+      if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
+      if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
+      return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
+    },
+  });
+}
+
+/** Puts tfjs-core's own gradient back. */
+export function restoreMatMulGrad(): void {
+  if (!original) return;
+  tf.registerGradient(original);
+  original = undefined;
+}
