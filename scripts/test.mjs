@@ -2,7 +2,7 @@
 // suite (vitest), every notebook headless through the SeekLab kernel, and the real-browser check of
 // the exported pages. Every stage runs even if an earlier one failed; the summary at the end lists
 // each and the last line counts everything: "total: N passed, N failed".
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, bin, runStatus, say } from "./common.mjs";
 import { setup } from "./setup.mjs";
@@ -34,6 +34,20 @@ async function timed(stage, fn) {
   say(`${stage}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** Test files (relative paths) whose source contains `marker`. */
+function testFilesUsing(marker) {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const rel = join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith(".test.ts") && readFileSync(join(ROOT, rel), "utf8").includes(marker)) found.push(rel);
+    }
+  };
+  walk("tests");
+  return found.sort();
+}
+
 function vitestCounts(file) {
   try {
     const r = JSON.parse(readFileSync(file, "utf8"));
@@ -52,13 +66,18 @@ async function main() {
     record("typecheck", code === 0, code === 0 ? "no errors" : "type errors above");
   });
 
-  // The library suite on each backend the matrix names (SEEKLAB_TEST_BACKENDS, default "wasm").
-  const backends = (process.env.SEEKLAB_TEST_BACKENDS ?? "wasm").split(",").map((s) => s.trim()).filter(Boolean);
+  // The backend matrix: the whole library suite on wasm (the CPU default), then every test file
+  // that computes with tensors (those that call useTestBackend) again on the pure-JS `cpu`
+  // backend and on `webgpu` (SwiftShader's software Vulkan on a machine without a GPU), the way
+  // tfjs-core runs its op tests on every backend. SEEKLAB_TEST_BACKENDS narrows or reorders it.
+  const backends = (process.env.SEEKLAB_TEST_BACKENDS ?? "wasm,cpu,webgpu").split(",").map((s) => s.trim()).filter(Boolean);
+  const tensorTests = testFilesUsing("useTestBackend(");
   for (const backend of backends) {
     await timed(`library tests on ${backend} (vitest)`, async () => {
       const out = join(ROOT, "build", `vitest-${backend}.json`);
       rmSync(out, { force: true });
-      const code = await runStatus(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], {
+      const files = backend === "wasm" ? [] : tensorTests;
+      const code = await runStatus(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...files], {
         env: { ...process.env, SEEKLAB_BACKEND: backend },
       });
       const c = vitestCounts(out);
