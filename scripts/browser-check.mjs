@@ -2,6 +2,7 @@
 // `chromium`) with every network request outside the page itself blocked, and assert that each
 // chart drew (a `svg.main-svg` inside every `.seeklab-plot`) and that the page logged no errors.
 // Prints "browser: N passed, N failed". SEEKLAB_SKIP_BROWSER=1 skips it (the test summary says so).
+// Usage: node scripts/browser-check.mjs [--dir build/html]
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,7 +32,7 @@ async function checkPage(browser, file) {
   await page.goto(pathToFileURL(file).href, { waitUntil: "load", timeout: 60_000 });
   const plots = await page.locator(".seeklab-plot").count();
   let drawn = 0;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + Number(process.env.SEEKLAB_CHART_TIMEOUT_MS ?? 30_000);
   while (Date.now() < deadline) {
     drawn = await page.locator(".seeklab-plot svg.main-svg").evaluateAll((svgs) => new Set(svgs.map((s) => s.closest(".seeklab-plot"))).size);
     if (drawn >= plots) break;
@@ -73,7 +74,8 @@ export async function browserCheck({ dir = join(ROOT, "build", "html") } = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  browserCheck().then((r) => process.exit(r.failed ? 1 : 0), (e) => {
+  const dirArg = process.argv.indexOf("--dir");
+  browserCheck(dirArg > 0 ? { dir: process.argv[dirArg + 1] } : {}).then((r) => process.exit(r.failed ? 1 : 0), (e) => {
     console.log(`browser-check: ${e.message}`);
     process.exit(1);
   });
