@@ -3,3 +3,4 @@ export * from "./gate.js";
 export * from "./moe.js";
 export * from "./balance.js";
 export * from "./params.js";
+export * from "./experiment.js";
