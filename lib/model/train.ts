@@ -110,7 +110,8 @@ export interface TrainOptions extends AdamWOptions {
   lossOn?: "completion" | "all";
   /** Read the loss every N steps (each read waits for the backend). Default 10. */
   logEvery?: number;
-  /** Called after every step with a read loss (every `logEvery` steps and the last). */
+  /** Called at every read loss (every `logEvery` steps, the first and the last). Its time is not
+   *  counted against `timeBudgetMs` (evaluate here). */
   onStep?: (info: StepInfo) => void | Promise<void>;
   /** Continue with this optimizer (e.g. a second training phase); otherwise one is made and disposed. */
   optimizer?: AdamW;
@@ -153,12 +154,14 @@ export async function trainLM(
   const vars = model.trainableVariables();
   const optimizer = opts.optimizer ?? new AdamW(vars, opts);
   const start = performance.now();
+  let pausedMs = 0; // time spent in onStep, excluded from the budget
+  const elapsed = (): number => performance.now() - start - pausedMs;
   const history: TrainResult["history"] = [];
   let tokens = 0;
   let step = 0;
   let loss = NaN;
   const progressOf = (): number =>
-    Math.max(opts.steps ? step / opts.steps : 0, opts.timeBudgetMs ? (performance.now() - start) / opts.timeBudgetMs : 0);
+    Math.max(opts.steps ? step / opts.steps : 0, opts.timeBudgetMs ? elapsed() / opts.timeBudgetMs : 0);
   try {
     while (progressOf() < 1) {
       const enc = encodeBatch(tok, Array.from({ length: batchSize }, next), opts.lossOn);
@@ -174,14 +177,16 @@ export async function trainLM(
       const last = progressOf() >= 1;
       if (step % logEvery === 0 || last || step === 1) {
         loss = (await value.data())[0]!;
-        const elapsedMs = performance.now() - start;
+        const elapsedMs = elapsed();
         history.push({ step, loss, elapsedMs, tokens });
+        const t0 = performance.now();
         await opts.onStep?.({ step, loss, lr, tokens, elapsedMs, tokensPerSec: (tokens / elapsedMs) * 1000, progress: Math.min(1, progressOf()) });
+        pausedMs += performance.now() - t0;
       }
       value.dispose();
     }
   } finally {
     if (!opts.optimizer) optimizer.dispose();
   }
-  return { steps: step, tokens, elapsedMs: performance.now() - start, finalLoss: loss, history };
+  return { steps: step, tokens, elapsedMs: elapsed(), finalLoss: loss, history };
 }

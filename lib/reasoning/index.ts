@@ -8,3 +8,5 @@ export * from "./vote.js";
 export * from "./openai.js";
 export * from "./server.js";
 export * from "./experiments.js";
+export * from "./grpo.js";
+export * from "./tinyLLM.js";
