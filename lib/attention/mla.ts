@@ -75,9 +75,55 @@ export interface MLAWeights {
   wo: tf.Tensor;
 }
 
-/** A KV cache that remembers which mode wrote it. */
+/** W_UK and W_UV laid out per head for absorbed decoding. */
+interface AbsorbedWeights {
+  /** the wkvB tensor and the data it held when these were made (a Variable's assign changes dataId) */
+  source: tf.Tensor;
+  dataId: object;
+  /** W_UKᵀ per head [H, dn, c] */
+  wUKt: tf.Tensor;
+  /** W_UV per head [H, c, dv] */
+  wUV: tf.Tensor;
+}
+
+/** Re-lay out wkvB [c, H·(dn+dv)] per head: W_UKᵀ [H, dn, c] and W_UV [H, c, dv]. */
+function splitUpProjection(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor; wUV: tf.Tensor } {
+  return tf.tidy(() => {
+    const dn = cfg.qkNopeHeadDim;
+    const w3 = wkvB.reshape([cfg.kvLoraRank, cfg.nHeads, dn + cfg.vHeadDim]); // [c, H, dn+dv]
+    const [wUK, wUV] = tf.split(w3, [dn, cfg.vHeadDim], -1) as [tf.Tensor, tf.Tensor]; // [c, H, dn], [c, H, dv]
+    return { wUKt: wUK.transpose([1, 2, 0]), wUV: wUV.transpose([1, 0, 2]) }; // [H, dn, c], [H, c, dv]
+  });
+}
+
+/**
+ * A KV cache that remembers which mode wrote it. An "absorbed" cache also keeps W_UK and W_UV
+ * laid out per head (made on first use, remade if wkvB changes): what a server prepares once at
+ * load time, so that a decode step does not pay for re-arranging weights. These are not counted
+ * in `elementsPerToken` (they do not grow with the context) and are freed by `dispose()`.
+ */
 export class MLACache extends KVCache {
   readonly mode: MLAMode;
+  private absorbedWeights?: AbsorbedWeights;
+
+  /** W_UKᵀ [H, dn, c] and W_UV [H, c, dv] for `wkvB`, made once and kept by the cache. */
+  upProjections(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor; wUV: tf.Tensor } {
+    const a = this.absorbedWeights;
+    if (a && a.source === wkvB && a.dataId === wkvB.dataId && !a.wUKt.isDisposed) return a;
+    if (a) tf.dispose([a.wUKt, a.wUV]);
+    const made = splitUpProjection(wkvB, cfg);
+    tf.keep(made.wUKt);
+    tf.keep(made.wUV);
+    this.absorbedWeights = { source: wkvB, dataId: wkvB.dataId, ...made };
+    return made;
+  }
+
+  override dispose(): void {
+    if (this.absorbedWeights) tf.dispose([this.absorbedWeights.wUKt, this.absorbedWeights.wUV]);
+    this.absorbedWeights = undefined;
+    super.dispose();
+  }
+
   constructor(cfg: MLAConfig, batch: number, mode: MLAMode) {
     const H = cfg.nHeads;
     super(
@@ -214,11 +260,10 @@ export function mlaForward(
       heads = o.transpose([0, 2, 1, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     } else {
       // Absorbed: W_UK moves to the query side, W_UV to the output side.
-      const wkvB = w.wkvB.reshape([c, H, dn + dv]); // [c, H, dn+dv]
-      const [wUK, wUV] = tf.split(wkvB, [dn, dv], -1) as [tf.Tensor, tf.Tensor]; // [c, H, dn], [c, H, dv]
+      const { wUKt, wUV } = cache ? cache.upProjections(w.wkvB, cfg) : splitUpProjection(w.wkvB, cfg); // [H, dn, c], [H, c, dv]
       // q_lat[h] = q_nope[h] · W_UK[h]ᵀ: the query expressed in latent space.
       const qLat = tf
-        .matMul(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]), wUK.transpose([1, 2, 0])) // [H, b·s, dn]·[H, dn, c] → [H, b·s, c]
+        .matMul(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]), wUKt) // [H, b·s, dn]·[H, dn, c] → [H, b·s, c]
         .reshape([H, b, s, c])
         .transpose([1, 0, 2, 3]); // [b, H, s, c]
       const { kv: kvAll, pe: peAll } = cache
@@ -234,7 +279,7 @@ export function mlaForward(
       const oLat = tf.matMul(probs.reshape([b, H * s, t]), kvAll); // [b, H·s, c]: values still in latent space
       const o = tf.matMul(
         oLat.reshape([b, H, s, c]).transpose([1, 0, 2, 3]).reshape([H, b * s, c]), // [H, b·s, c]
-        wUV.transpose([1, 0, 2]), // [H, c, dv]
+        wUV, // [H, c, dv]
       ); // [H, b·s, dv]
       heads = o.reshape([H, b, s, dv]).transpose([1, 2, 0, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     }

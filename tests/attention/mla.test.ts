@@ -148,6 +148,22 @@ describe("MLA equivalences on random configs", () => {
     expect(createMLACache(cfg, 1, "naive").elementsPerToken).toBe(4 * (3 + 2 + 5));
   });
 
+  it("an absorbed cache remakes its per-head up-projections when the weights change", async () => {
+    const cfg: MLAConfig = { dModel: 8, nHeads: 2, qLoraRank: 0, kvLoraRank: 6, qkNopeHeadDim: 4, qkRopeHeadDim: 2, vHeadDim: 3, maxSeqLen: 8 };
+    const w = initMLAWeights(cfg, 3);
+    const wkvB = tf.variable(w.wkvB);
+    const wv: MLAWeights = { ...w, wkvB };
+    const x = tf.tensor(new Rng(8).normals(3 * 8), [1, 3, 8]);
+    const cache = createMLACache(cfg, 1, "absorbed");
+    mlaForward(tf.slice(x, [0, 0], [-1, 2]), wv, cfg, { cache });
+    wkvB.assign(tf.mul(wkvB, 2)); // training step stand-in: the same Variable, new values
+    const step = mlaForward(tf.slice(x, [0, 2], [-1, 1]), wv, cfg, { cache, startPos: 2 });
+    const fresh = mlaForward(x, { ...w, wkvB: tf.mul(w.wkvB, 2) }, cfg, { mode: "naive" });
+    // the cached latents don't depend on wkvB, so only stale up-projections could make these differ
+    await expectClose(step, tf.slice(fresh, [0, 2], [-1, 1]), "after wkvB changed");
+    cache.dispose();
+  });
+
   it("rewinding the cache (writing at startPos < length) recomputes as if the tail never existed", async () => {
     const cfg: MLAConfig = { dModel: 8, nHeads: 2, qLoraRank: 0, kvLoraRank: 6, qkNopeHeadDim: 4, qkRopeHeadDim: 2, vHeadDim: 3, maxSeqLen: 8 };
     const w = initMLAWeights(cfg, 3);
@@ -181,8 +197,8 @@ describe("MLA memory hygiene", () => {
       const cache = createMLACache(cfg, 1, mode);
       const before = tf.memory().numTensors;
       let tok = tf.tidy(() => mlaForward(tf.randomNormal([1, 4, 12], 0, 1, "float32", 2), w, cfg, { cache }).slice([0, 3], [-1, 1]));
-      const afterPrefill = tf.memory().numTensors; // + 2 cache slots + tok
-      expect(afterPrefill - before).toBe(3);
+      const afterPrefill = tf.memory().numTensors; // + 2 cache slots + tok (+ 2 per-head up-projections when absorbed)
+      expect(afterPrefill - before).toBe(mode === "naive" ? 3 : 5);
       for (let p = 4; p < 10; p++) {
         const next = tf.tidy(() => mlaForward(tok, w, cfg, { cache, startPos: p }));
         tok.dispose();
