@@ -178,6 +178,28 @@ describe("MLA equivalences on random configs", () => {
   });
 });
 
+describe("MLA gradients (the tiny model trains through it)", () => {
+  it("naive and absorbed give the same weight gradients, all finite", async () => {
+    const cfg: MLAConfig = { dModel: 8, nHeads: 2, qLoraRank: 4, kvLoraRank: 6, qkNopeHeadDim: 4, qkRopeHeadDim: 2, vHeadDim: 3, maxSeqLen: 8 };
+    const w = initMLAWeights(cfg, 4);
+    const x = tf.tensor(new Rng(9).normals(2 * 5 * 8), [2, 5, 8]);
+    const names = Object.keys(w) as (keyof MLAWeights)[];
+    const grads = (mode: MLAMode) =>
+      tf.grads((...ts: tf.Tensor[]) => {
+        const ww = Object.fromEntries(names.map((n, i) => [n, ts[i]!])) as unknown as MLAWeights;
+        return tf.sum(tf.square(mlaForward(x, ww, cfg, { mode })));
+      })(names.map((n) => w[n]!));
+    const gn = grads("naive");
+    const ga = grads("absorbed");
+    for (let i = 0; i < names.length; i++) {
+      const v = await gn[i]!.data();
+      expect(v.every((z) => Number.isFinite(z)), `${names[i]} finite`).toBe(true);
+      expect(v.some((z) => z !== 0), `${names[i]} non-zero`).toBe(true);
+      await expectClose(ga[i]!, gn[i]!, `d loss / d ${names[i]}`, rtolFor(1e-4), 1e-5);
+    }
+  });
+});
+
 describe("MLA memory hygiene", () => {
   const cfg: MLAConfig = { dModel: 12, nHeads: 2, qLoraRank: 6, kvLoraRank: 8, qkNopeHeadDim: 4, qkRopeHeadDim: 4, vHeadDim: 4, maxSeqLen: 32 };
 
