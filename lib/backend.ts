@@ -158,6 +158,7 @@ async function loadWebgpu(forced: boolean): Promise<Loaded> {
     return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu did not load: ${errorText(e)}` };
   }
   if (!(await activate("webgpu"))) return { ok: false, reason: 'tf.setBackend("webgpu") failed' };
+  limitAddNInputs();
   return {
     ok: true,
     info: {
@@ -166,6 +167,50 @@ async function loadWebgpu(forced: boolean): Promise<Loaded> {
       detail: `WebGPU via Dawn on ${describeAdapter(info)}${software ? " (software adapter)" : ""}`,
     },
   };
+}
+
+let addNPatched = false;
+
+/**
+ * WebGPU workaround: tfjs-backend-webgpu's AddN binds one storage buffer per input plus the
+ * output, and the device it requests allows 8 per shader stage. With 8 or more inputs the
+ * pipeline is invalid and Dawn returns the sum of the first 7 — a silently wrong answer (found by
+ * the backend test matrix: AdamW's gradient norm adds one term per weight). Re-register AddN for
+ * webgpu to add at most 7 tensors per kernel call, in a tree.
+ */
+function limitAddNInputs(): void {
+  if (addNPatched) return;
+  const original = tf.getKernel("AddN", "webgpu");
+  if (!original) return;
+  const maxInputs = 7;
+  tf.unregisterKernel("AddN", "webgpu");
+  tf.registerKernel({
+    kernelName: "AddN",
+    backendName: "webgpu",
+    kernelFunc: (args) => {
+      let inputs = args.inputs as unknown as tf.TensorInfo[];
+      const partials: tf.TensorInfo[] = [];
+      while (inputs.length > maxInputs) {
+        const next: tf.TensorInfo[] = [];
+        for (let i = 0; i < inputs.length; i += maxInputs) {
+          const chunk = inputs.slice(i, i + maxInputs);
+          if (chunk.length === 1) {
+            next.push(chunk[0]!);
+            continue;
+          }
+          const partial = original.kernelFunc({ ...args, inputs: chunk as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+          partials.push(partial);
+          next.push(partial);
+        }
+        inputs = next;
+      }
+      const out = original.kernelFunc({ ...args, inputs: inputs as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+      const backend = args.backend as { disposeData(dataId: object): void };
+      for (const p of partials) backend.disposeData(p.dataId);
+      return out;
+    },
+  });
+  addNPatched = true;
 }
 
 async function loadWasm(): Promise<Loaded> {

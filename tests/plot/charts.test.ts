@@ -50,7 +50,7 @@ describe("chart builders return plain plotly figures", () => {
 
   it("tableFigure lays out columns", () => {
     const fig = tableFigure(["model", "rating"], [["a", 1010], ["b", 990]], { title: "leaderboard" });
-    expect((fig.data[0] as { cells: { values: unknown[][] } }).cells.values).toEqual([["a", "b"], [1010, 990]]);
+    expect((fig.data[0] as unknown as { cells: { values: unknown[][] } }).cells.values).toEqual([["a", "b"], [1010, 990]]);
   });
 
   it("describeFigure names the title and the traces", () => {

@@ -1,0 +1,33 @@
+// Ops the backend matrix found wrong on some backend, each worked around in lib/backend.ts. These
+// run on wasm, cpu and webgpu like every tensor test.
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { useTestBackend, expectNoLeaks } from "./helpers/backend.js";
+
+describe("backend workarounds", () => {
+  beforeAll(async () => {
+    await useTestBackend();
+  });
+
+  it("addN sums every input, also beyond WebGPU's 8 storage buffers per shader stage", async () => {
+    for (const n of [1, 2, 7, 8, 9, 50]) {
+      const xs = Array.from({ length: n }, (_, i) => tf.fill([4], i + 1));
+      await expectNoLeaks(async () => {
+        const s = tf.addN(xs);
+        expect(Array.from(await s.data())).toEqual([0, 0, 0, 0].map(() => (n * (n + 1)) / 2));
+        s.dispose();
+      });
+      tf.dispose(xs);
+    }
+  });
+
+  it("the gradient of a sum over many weights (which accumulates with addN) is right", async () => {
+    const ws = Array.from({ length: 10 }, (_, i) => tf.variable(tf.fill([2], i + 1)));
+    const { value, grads } = tf.variableGrads(() => tf.addN(ws.map((w) => tf.sum(tf.square(w)))) as tf.Scalar);
+    // Σ_i 2·(i+1)² = 2·(1 + 4 + … + 100) = 770; d/dw_i = 2·w_i
+    expect((await value.data())[0]).toBe(770);
+    const names = ws.map((w) => w.name);
+    expect(Array.from(await grads[names[9]!]!.data())).toEqual([20, 20]);
+    tf.dispose([value, ...Object.values(grads), ...ws]);
+  });
+});
