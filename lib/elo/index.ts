@@ -12,7 +12,7 @@ export {
 } from "./uncertainty.js";
 export { predictedWinRate, leaderboardTable, tiers } from "./leaderboard.js";
 export { type SimulateOptions, simulateBattles, ladderSkills } from "./simulate.js";
-export { binomial, multinomial } from "./sampling.js";
+export { binomial, multinomial, MultinomialSampler } from "./sampling.js";
 export {
   type BattleFormat, type ReadBattlesOptions, type ReadBattlesResult, type RowProblem, BattleReadError,
   readBattles, parseBattles, streamBattles, splitCsv,

@@ -57,11 +57,7 @@ function binomialBtrs(rng: Rng, n: number, p: number): number {
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const r = p / q;
-  const logR = Math.log(r);
-  const m = Math.floor((n + 1) * p); // the mode
-  const logFm = stirlingTail(m) + stirlingTail(n - m);
+  let alpha = 0, logR = 0, mode = 0; // for the exact test, computed when first needed
   for (;;) {
     const u = rng.next() - 0.5;
     const v = rng.next();
@@ -69,12 +65,16 @@ function binomialBtrs(rng: Rng, n: number, p: number): number {
     const k = Math.floor(((2 * a) / us + b) * u + c);
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vr) return k; // the squeeze: inside the hat for sure
+    if (alpha === 0) {
+      alpha = (2.83 + 5.1 / b) * spq;
+      logR = Math.log(p / q);
+      const m = Math.floor((n + 1) * p); // the mode
+      // the mode's part of log(f(k) / f(m)), constant within this call
+      mode = (m + 0.5) * Math.log(m + 1) + (n - m + 0.5) * Math.log(n - m + 1) - m * logR + stirlingTail(m) + stirlingTail(n - m);
+    }
     // Exact test: log(v · hat) ≤ log(f(k) / f(m)), with log k! by Stirling plus its remainder.
     const lhs = Math.log((v * alpha) / (a / (us * us) + b));
-    const rhs =
-      (m + 0.5) * Math.log(m + 1) + (n - m + 0.5) * Math.log(n - m + 1) -
-      (k + 0.5) * Math.log(k + 1) - (n - k + 0.5) * Math.log(n - k + 1) +
-      (k - m) * logR + logFm - stirlingTail(k) - stirlingTail(n - k);
+    const rhs = mode - (k + 0.5) * Math.log(k + 1) - (n - k + 0.5) * Math.log(n - k + 1) + k * logR - stirlingTail(k) - stirlingTail(n - k);
     if (lhs <= rhs) return k;
   }
 }
@@ -96,4 +96,135 @@ export function multinomial(rng: Rng, n: number, weights: ArrayLike<number>, out
     left -= x;
     mass -= w;
   }
+}
+
+/**
+ * The same Multinomial(n, weights / Σweights) draw, fast when it is drawn many times with the same
+ * weights (the bootstrap): Poissonisation with tables. Draw X_k ~ Poisson(μ·p_k) independently with
+ * μ = n − 4√n; given their sum S = s, X is exactly Multinomial(s, p), so adding n − s further items
+ * drawn one by one from p (Walker's alias table, O(1) each) gives exactly Multinomial(n, p); the
+ * rare S > n (probability ~3e-5) is redrawn. Each Poisson draw is one uniform and a guide-table
+ * lookup in that rate's CDF, built once per distinct weight (bootstrap weights are counts, so there
+ * are few). Falls back to `multinomial` when n is small or the tables would be too large.
+ */
+export class MultinomialSampler {
+  private readonly weights: Float64Array;
+  private readonly tableOf: Int32Array; // [categories] index into tables, −1 for weight 0
+  private readonly tables: { lo: number; cdf: Float64Array; guide: Int32Array }[] = [];
+  private readonly aliasProb: Float64Array;
+  private readonly alias: Int32Array;
+  private readonly mu: number;
+  private readonly useTables: boolean;
+
+  constructor(readonly n: number, weights: ArrayLike<number>, opts: { maxTableEntries?: number } = {}) {
+    const k = weights.length;
+    this.weights = Float64Array.from(weights);
+    let mass = 0;
+    for (const w of this.weights) {
+      if (!(w >= 0) || !Number.isFinite(w)) throw new Error(`MultinomialSampler: weights must be finite and >= 0; got ${w}`);
+      mass += w;
+    }
+    if (!(mass > 0) && n > 0) throw new Error("MultinomialSampler: all weights are 0");
+    this.mu = n - 4 * Math.sqrt(n);
+    this.tableOf = new Int32Array(k).fill(-1);
+    this.aliasProb = new Float64Array(k);
+    this.alias = new Int32Array(k);
+    this.useTables = n >= 1000 && k > 0;
+    if (!this.useTables) return;
+    // Poisson CDF tables, one per distinct weight.
+    const byWeight = new Map<number, number>();
+    const maxEntries = opts.maxTableEntries ?? 4_000_000;
+    let entries = 0;
+    for (let c = 0; c < k; c++) {
+      const w = this.weights[c]!;
+      if (w === 0) continue;
+      let t = byWeight.get(w);
+      if (t === undefined) {
+        const table = poissonTable((this.mu * w) / mass);
+        entries += table.cdf.length;
+        if (entries > maxEntries) { this.useTables = false; return; }
+        t = this.tables.length;
+        this.tables.push(table);
+        byWeight.set(w, t);
+      }
+      this.tableOf[c] = t;
+    }
+    buildAlias(this.weights, mass, this.aliasProb, this.alias);
+  }
+
+  /** One draw into `out` ([categories]; sums to n). */
+  draw(rng: Rng, out: Float64Array | Int32Array): void {
+    if (!this.useTables) return multinomial(rng, this.n, this.weights, out);
+    const k = this.weights.length;
+    for (;;) {
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const t = this.tableOf[c]!;
+        if (t < 0) { out[c] = 0; continue; }
+        const { lo, cdf, guide } = this.tables[t]!;
+        const u = rng.next();
+        let i = guide[Math.floor(u * guide.length)]!;
+        while (cdf[i]! <= u) i++; // cdf[last] = 1 > u: always stops
+        out[c] = lo + i;
+        sum += lo + i;
+      }
+      if (sum > this.n) continue; // rare: redraw everything (keeps the result exact)
+      for (let extra = this.n - sum; extra > 0; extra--) {
+        const x = rng.next() * k;
+        const c = Math.floor(x);
+        out[x - c < this.aliasProb[c]! ? c : this.alias[c]!]!++;
+      }
+      return;
+    }
+  }
+}
+
+/** log(k!) by Stirling's series plus its tabulated remainder (exact to rounding). */
+function logFactorial(k: number): number {
+  return (k + 0.5) * Math.log(k + 1) - (k + 1) + 0.5 * Math.log(2 * Math.PI) + stirlingTail(k);
+}
+
+/**
+ * Poisson(λ) CDF over the values whose probability is at least 1e-18 of the mode's (the rest
+ * cannot change a double), normalised so the last entry is exactly 1, with a guide table:
+ * guide[g] = first index whose CDF exceeds g / guide.length.
+ */
+function poissonTable(lambda: number): { lo: number; cdf: Float64Array; guide: Int32Array } {
+  const mode = Math.floor(lambda);
+  const logPmf = (x: number) => x * Math.log(lambda) - lambda - logFactorial(x);
+  const top = logPmf(mode);
+  let lo = mode, hi = mode;
+  while (lo > 0 && logPmf(lo - 1) - top > -41.4) lo--; // e^−41.4 ≈ 1e-18
+  while (logPmf(hi + 1) - top > -41.4) hi++;
+  const cdf = new Float64Array(hi - lo + 1);
+  let total = 0;
+  for (let x = lo; x <= hi; x++) {
+    total += Math.exp(logPmf(x) - top);
+    cdf[x - lo] = total;
+  }
+  for (let i = 0; i < cdf.length; i++) cdf[i]! /= total;
+  cdf[cdf.length - 1] = 1;
+  const guide = new Int32Array(cdf.length);
+  let i = 0;
+  for (let g = 0; g < guide.length; g++) {
+    while (cdf[i]! <= g / guide.length) i++;
+    guide[g] = i;
+  }
+  return { lo, cdf, guide };
+}
+
+/** Vose's alias method: category c is kept with probability prob[c], else alias[c] is taken. */
+function buildAlias(weights: Float64Array, mass: number, prob: Float64Array, alias: Int32Array): void {
+  const k = weights.length;
+  const scaled = Float64Array.from(weights, (w) => (w * k) / mass);
+  const small: number[] = [], large: number[] = [];
+  scaled.forEach((s, c) => (s < 1 ? small : large).push(c));
+  while (small.length > 0 && large.length > 0) {
+    const s = small.pop()!, l = large.pop()!;
+    prob[s] = scaled[s]!;
+    alias[s] = l;
+    scaled[l] = scaled[l]! + scaled[s]! - 1;
+    (scaled[l]! < 1 ? small : large).push(l);
+  }
+  for (const c of [...small, ...large]) { prob[c] = 1; alias[c] = c; } // leftovers are 1 up to rounding
 }

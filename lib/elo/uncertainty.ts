@@ -4,19 +4,20 @@
  *
  * Taught in notebooks/04_elo_rankings.ipynb ("bootstrap intervals", "ranks that respect
  * uncertainty"). The bootstrap resamples N battles with replacement; since Bradley–Terry only sees
- * counts, a resample is a multinomial draw over the distinct outcomes (pair, result), done with a
- * chain of binomials (sampling.ts) in O(distinct outcomes) rather than O(N). Each resample is then
+ * counts, a resample is a multinomial draw over the distinct outcomes (pair, result), done in
+ * O(distinct outcomes) rather than O(N) (sampling.ts: `multinomial` is the readable chain of
+ * binomials, `MultinomialSampler` the exact table-driven version the bootstrap uses). Each resample is then
  * fitted by Newton's method warm-started at the full-data fit with the full-data system matrix
  * (chord steps, O(pairs + n²) each), falling back to fresh Newton steps if that stalls.
  */
 import { Rng } from "../nn/random.js";
 import { type Battles, BattleTable, toBattleTable } from "./battles.js";
 import {
-  type BradleyTerryOptions, NoMleError, type Pairs, fitBradleyTerry, gradientAndSystem, mleProblem, newtonFit, pointsPerNat, toRatings,
+  type BradleyTerryOptions, NoMleError, type Pairs, chordFit, fitBradleyTerry, gradientAndSystem, mleProblem, newtonFit, pointsPerNat, toRatings,
 } from "./bradley-terry.js";
-import { choleskyInPlace, choleskySolveInPlace } from "./linalg.js";
+import { inverseSpd } from "./linalg.js";
 import { type EloOptions, onlineEloArray } from "./online.js";
-import { multinomial } from "./sampling.js";
+import { MultinomialSampler } from "./sampling.js";
 import { winMatrix } from "./win-matrix.js";
 
 export interface LeaderboardRow {
@@ -40,6 +41,9 @@ export interface BootstrapOptions extends Omit<BradleyTerryOptions, "method" | "
   rounds?: number;
   /** Default 0. */
   seed?: number;
+  /** Convergence of each resample's fit, in rating points. Default 1e-3 (the percentiles' own
+   *  Monte Carlo error is hundreds of times larger); the point estimate uses fitBradleyTerry's default. */
+  tol?: number;
   /** Rating method refitted on each resample. Default "bt". */
   method?: "bt" | "elo";
   /** Interval coverage. Default 0.95 (2.5th–97.5th percentiles). */
@@ -124,33 +128,33 @@ export function bootstrapSamples(battles: Battles, opts: BootstrapOptions = {}):
   }
   const po = pairOutcomes(table);
   const prior = opts.prior ?? 0;
-  const full = fitBradleyTerry(winMatrix(table), { ...opts, method: "newton" });
-  const tolTheta = (opts.tol ?? 1e-6) / pointsPerNat(opts);
-  // The full-data system matrix, factorised once, drives every resample's chord steps.
-  const factor = new Float64Array(n * n);
-  gradientAndSystem(pairsFrom(po), full.theta, prior, new Float64Array(n), factor);
-  if (!choleskyInPlace(factor, n)) throw new Error("bootstrap: full-data system matrix not positive definite");
+  const full = fitBradleyTerry(winMatrix(table), { ...opts, tol: undefined, method: "newton" });
+  const tolTheta = (opts.tol ?? 1e-3) / pointsPerNat(opts);
+  // The full-data system matrix, inverted once, drives every resample's chord steps.
+  const system = new Float64Array(n * n);
+  gradientAndSystem(pairsFrom(po), full.theta, prior, new Float64Array(n), system);
+  const inverse = inverseSpd(system, n);
+  if (!inverse) throw new Error("bootstrap: full-data system matrix not positive definite");
   const nPairs = po.i.length;
   const weights = new Float64Array(3 * nPairs), draw = new Float64Array(3 * nPairs);
   for (let k = 0; k < nPairs; k++) { weights[3 * k] = po.winI[k]!; weights[3 * k + 1] = po.winJ[k]!; weights[3 * k + 2] = po.ties[k]!; }
+  const sampler = new MultinomialSampler(po.total, weights);
   const pairs: Pairs = { n, i: po.i, j: po.j, wij: new Float64Array(nPairs), wji: new Float64Array(nPairs) };
   const theta = new Float64Array(n);
   for (let r = 0; r < rounds; r++) {
-    multinomial(rng, po.total, weights, draw);
+    sampler.draw(rng, draw);
     for (let k = 0; k < nPairs; k++) {
       pairs.wij[k] = draw[3 * k]! + 0.5 * draw[3 * k + 2]!;
       pairs.wji[k] = draw[3 * k + 1]! + 0.5 * draw[3 * k + 2]!;
     }
     theta.set(full.theta);
-    let fit = newtonFit(pairs, prior, theta, tolTheta, 30, factor, false);
-    if (!fit.converged) {
-      theta.set(full.theta);
-      fit = newtonFit(pairs, prior, theta, tolTheta, 100);
-    }
+    let fit = chordFit(pairs, prior, theta, tolTheta, 50, inverse);
     if (!fit.converged) {
       const problem = prior === 0 ? mleProblem(pairsToWinMatrix(pairs, table.models)) : null;
       if (problem) throw new NoMleError({ ...problem, message: `bootstrap round ${r}: ${problem.message}` });
-      throw new Error(`bootstrap round ${r}: Bradley–Terry fit did not converge`);
+      theta.set(full.theta);
+      fit = newtonFit(pairs, prior, theta, tolTheta, 100);
+      if (!fit.converged) throw new Error(`bootstrap round ${r}: Bradley–Terry fit did not converge`);
     }
     samples.set(toRatings(fit.theta, table.models, opts), r * n);
   }
@@ -204,14 +208,8 @@ export function sandwichRatings(battles: Battles, opts: Omit<BradleyTerryOptions
     const s = po.winI[k]! * (1 - p) ** 2 + po.winJ[k]! * p ** 2 + po.ties[k]! * (0.5 - p) ** 2;
     meat[i * n + i]! += s; meat[j * n + j]! += s; meat[i * n + j]! -= s; meat[j * n + i]! -= s;
   }
-  if (!choleskyInPlace(a, n)) throw new Error("sandwichRatings: system matrix not positive definite");
-  const inv = new Float64Array(n * n); // A⁻¹, column by column
-  const col = new Float64Array(n);
-  for (let c = 0; c < n; c++) {
-    col.fill(0); col[c] = 1;
-    choleskySolveInPlace(a, n, col);
-    for (let r = 0; r < n; r++) inv[r * n + c] = col[r]!;
-  }
+  const inv = inverseSpd(a, n);
+  if (!inv) throw new Error("sandwichRatings: system matrix not positive definite");
   const cov = matMul(matMul(inv, meat, n), inv, n); // [n, n] covariance of θ
   // Variance of each reported contrast: θ_i − mean θ, or θ_i − θ_anchor.
   const k = pointsPerNat(opts);

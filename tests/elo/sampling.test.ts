@@ -1,7 +1,7 @@
 // The binomial/multinomial sampler behind the bootstrap: exact distribution, not an approximation.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../lib/nn/random.js";
-import { binomial, multinomial } from "../../lib/elo/sampling.js";
+import { MultinomialSampler, binomial, multinomial } from "../../lib/elo/sampling.js";
 
 function binomialPmf(n: number, p: number): number[] {
   const out: number[] = [];
@@ -58,5 +58,54 @@ describe("multinomial", () => {
     }
     expect(mean[1]).toBe(0);
     weights.forEach((w, k) => expect(Math.abs(mean[k]! - (100 * w) / 10)).toBeLessThan(0.15));
+  });
+});
+
+describe("MultinomialSampler (Poissonised, table-driven)", () => {
+  it("gives each category the exact Binomial(n, p_k) marginal, sums to n, and is negatively correlated", () => {
+    const weights = [300, 1, 0, 120, 79.5, 2000, 300];
+    const mass = weights.reduce((s, w) => s + w, 0);
+    const n = 5000, rounds = 40_000;
+    const sampler = new MultinomialSampler(n, weights);
+    const rng = new Rng(11);
+    const out = new Float64Array(weights.length);
+    const hist = new Float64Array(n + 1); // category 0
+    const mean = new Float64Array(weights.length);
+    let cross = 0, badSum = 0;
+    for (let r = 0; r < rounds; r++) {
+      sampler.draw(rng, out);
+      if (out.reduce((s, x) => s + x, 0) !== n) badSum++;
+      hist[out[0]!]!++;
+      out.forEach((x, k) => (mean[k]! += x / rounds));
+      cross += (out[0]! * out[3]!) / rounds;
+    }
+    expect(badSum).toBe(0);
+    expect(mean[2]).toBe(0);
+    weights.forEach((w, k) => {
+      const m = (n * w) / mass, sd = Math.sqrt(m * (1 - w / mass));
+      expect(Math.abs(mean[k]! - m), `mean of category ${k}`).toBeLessThan(5 * sd / Math.sqrt(rounds) + 1e-9);
+    });
+    const pmf = binomialPmf(n, weights[0]! / mass);
+    let tv = 0;
+    for (let k = 0; k <= n; k++) tv += Math.abs(hist[k]! / rounds - pmf[k]!) / 2;
+    expect(tv).toBeLessThan(0.03); // noise ≈ 0.02 for 40k draws over ~70 values
+    // Cov(X_0, X_3) = −n p_0 p_3 for a multinomial (independent Poissons would give 0)
+    const cov = cross - mean[0]! * mean[3]!;
+    const want = (-n * weights[0]! * weights[3]!) / mass ** 2;
+    expect(Math.abs(cov - want)).toBeLessThan(0.25 * Math.abs(want));
+  });
+
+  it("is deterministic under a seed and falls back to the chain of binomials for small n", () => {
+    const weights = Array.from({ length: 40 }, (_, k) => 5 + ((k * 37) % 23));
+    const n = 20_000;
+    const fast = new MultinomialSampler(n, weights);
+    const a = new Float64Array(40), b = new Float64Array(40);
+    fast.draw(new Rng(3), a);
+    fast.draw(new Rng(3), b);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const small = new MultinomialSampler(10, [1, 2, 3]); // n < 1000: falls back to the chain
+    const o = new Float64Array(3);
+    small.draw(new Rng(1), o);
+    expect(o.reduce((s, x) => s + x, 0)).toBe(10);
   });
 });
