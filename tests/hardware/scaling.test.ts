@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { Rng } from "../../lib/nn/random.js";
 import {
   CHINCHILLA_BESIROGLU_2024, CHINCHILLA_HOFFMANN_2022, chinchillaLoss, computeMultiplierEffect, computeOptimal,
@@ -91,5 +92,32 @@ describe("power-law fitters", () => {
     expect(() => fitPowerLaw([1, 2], [2, -1])).toThrow(/y\[1\] must be a finite number > 0/);
     expect(() => fitPowerLaw([3, 3], [2, 1])).toThrow(/two distinct values/);
     expect(() => fitPowerLawWithOffset([1, 2], [2, 1])).toThrow(/at least 3 points/);
+  });
+});
+
+describe("against the NumPy oracle (tests/reference/hardware_reference.py)", () => {
+  const ref = JSON.parse(readFileSync(new URL("../reference/fixtures/hardware_reference.json", import.meta.url), "utf8"));
+
+  it("plain power law equals numpy.polyfit in log-log space (to 1e-9)", () => {
+    const f = fitPowerLaw(ref.plain.x, ref.plain.y);
+    expect(f.exponent).toBeCloseTo(ref.plain.exponent, 9);
+    expect(f.coefficient / ref.plain.coefficient).toBeCloseTo(1, 9);
+  });
+
+  it("the floor fit is at least as good as a 200,000-point grid search over the floor", () => {
+    const f = fitPowerLawWithOffset(ref.offset.x, ref.offset.y);
+    // golden-section refinement may beat the grid slightly, never lose to it (beyond rounding)
+    expect(f.sse).toBeLessThanOrEqual(ref.offset.sse * (1 + 1e-6));
+    expect(Math.abs(f.offset - ref.offset.offset)).toBeLessThan(1e-3);
+    expect(f.exponent).toBeCloseTo(ref.offset.exponent, 2);
+  });
+
+  it("closed-form compute optimum equals numpy's brute-force minimum along 6·N·D = C", () => {
+    for (const o of ref.chinchilla) {
+      const c = computeOptimal(o.flops, CHINCHILLA_HOFFMANN_2022);
+      // the grid has 2e6 log-spaced points over 8 decades: spacing 1e-5 in log10 N
+      expect(Math.abs(Math.log10(c.params / o.params))).toBeLessThan(2e-5);
+      expect(c.loss).toBeCloseTo(o.loss, 9);
+    }
   });
 });
