@@ -124,3 +124,18 @@ export const DEEPSEEK_V3_REPORTED = {
   costUSD: { preTraining: 5.328e6, contextExtension: 0.238e6, postTraining: 0.01e6, total: 5.576e6 },
   shape: { nLayers: 61, nHeads: 128, qkHeadDim: 192, vHeadDim: 128, pretrainSeq: 4096 },
 } as const;
+
+/**
+ * A dense reference point: Llama 3.1 405B. The Llama 3 paper (arXiv 2407.21783, section 3) trains
+ * the 405B model on 15.6T tokens, about 3.8e25 FLOPs, on up to 16K H100-80GB GPUs; the Llama 3.1
+ * model card (meta-llama/Llama-3.1-405B, "Training time (GPU hours)") gives 30.84M H100 GPU-hours.
+ */
+export const LLAMA_31_405B_REPORTED = {
+  source: "The Llama 3 Herd of Models (arXiv 2407.21783), section 3; Llama 3.1 model card, training GPU hours",
+  gpu: "H100-SXM",
+  totalParams: 405e9,
+  activeParams: 405e9,
+  pretrainTokens: 15.6e12,
+  reportedFlops: 3.8e25,
+  gpuHours: { total: 30.84e6 },
+} as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  attentionTrainingFlopsPerToken, DEEPSEEK_V3_REPORTED, estimateTraining, gpuHoursFor, impliedMfu, trainingCostUSD,
+  attentionTrainingFlopsPerToken, DEEPSEEK_V3_REPORTED, LLAMA_31_405B_REPORTED, estimateTraining, gpuHoursFor, impliedMfu, trainingCostUSD,
   trainingFlops, wallClockDays,
 } from "../../lib/hardware/training.js";
 
@@ -35,6 +35,17 @@ describe("training cost arithmetic", () => {
     expect(e.gpuHours).toBeCloseTo(2_305_878.4, 0);
     expect(e.costUSD).toBeCloseTo(4_611_756.9, 0);
     expect(e.days).toBeCloseTo(2_305_878.4 / 2048 / 24, 6);        // 46.9 days
+  });
+
+  it("Llama 3.1 405B: 6·N·D matches the paper's 3.8e25 and implies ~34.5% MFU, close to DeepSeek-V3's", () => {
+    const l = LLAMA_31_405B_REPORTED;
+    const f = trainingFlops(l.activeParams, l.pretrainTokens);       // 6 · 405e9 · 15.6e12 = 3.7908e25
+    expect(f).toBeCloseTo(3.7908e25, -20);
+    expect(f / l.reportedFlops).toBeCloseTo(1, 1);                   // the paper rounds to 3.8e25
+    // 30.84e6 h · 3600 s = 1.11024e11 s; · 989.5e12 = 1.098582e26; 3.7908e25 / 1.098582e26 = 0.345063
+    expect(impliedMfu(f, l.gpuHours.total, 989.5)).toBeCloseTo(0.345063, 5);
+    // GPU-hours ratio Llama / DeepSeek = 30.84 / 2.788 = 11.06; 6ND ratio = 3.7908e25 / 3.2856e24 = 11.54
+    expect(l.gpuHours.total / DEEPSEEK_V3_REPORTED.gpuHours.total).toBeCloseTo(11.0617, 3);
   });
 
   it("refuses impossible inputs with a clear message", () => {
