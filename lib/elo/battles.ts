@@ -40,7 +40,7 @@ export function outcomeCode(x: unknown): number {
  */
 export class BattleTable implements Iterable<Battle> {
   constructor(
-    readonly models: readonly string[],
+    readonly models: string[],
     readonly a: Int32Array, // [length] index into models
     readonly b: Int32Array, // [length]
     readonly outcome: Uint8Array, // [length] codes 0..3

@@ -1,5 +1,6 @@
 /**
- * Exact binomial and multinomial draws from the seeded `Rng`, for the bootstrap in uncertainty.ts.
+ * Exact binomial and multinomial draws from the seeded `Rng`, for the bootstrap in uncertainty.ts
+ * (notebooks/04_elo_rankings.ipynb, section 6).
  *
  * A bootstrap resample of N battles is a multinomial draw of N over the distinct outcomes
  * (pair, result), with probabilities their observed shares; drawing it as a chain of binomials
@@ -109,11 +110,16 @@ export function multinomial(rng: Rng, n: number, weights: ArrayLike<number>, out
  */
 export class MultinomialSampler {
   private readonly weights: Float64Array;
-  private readonly tableOf: Int32Array; // [categories] index into tables, −1 for weight 0
-  private readonly tables: { lo: number; cdf: Float64Array; guide: Int32Array }[] = [];
+  // Per category: where its rate's table starts in the flat arrays (−1 for weight 0), its length
+  // and the smallest value it covers. All tables live in two flat typed arrays, so a draw touches
+  // nothing but typed arrays.
+  private readonly start: Int32Array;
+  private readonly length: Int32Array;
+  private readonly lo: Int32Array;
+  private cdf = new Float64Array(0); // all tables' CDFs, back to back
+  private guide = new Int32Array(0); // all tables' guide entries (same offsets and lengths)
   private readonly aliasProb: Float64Array;
   private readonly alias: Int32Array;
-  private readonly mu: number;
   private readonly useTables: boolean;
 
   constructor(readonly n: number, weights: ArrayLike<number>, opts: { maxTableEntries?: number } = {}) {
@@ -125,14 +131,17 @@ export class MultinomialSampler {
       mass += w;
     }
     if (!(mass > 0) && n > 0) throw new Error("MultinomialSampler: all weights are 0");
-    this.mu = n - 4 * Math.sqrt(n);
-    this.tableOf = new Int32Array(k).fill(-1);
+    const mu = n - 4 * Math.sqrt(n);
+    this.start = new Int32Array(k).fill(-1);
+    this.length = new Int32Array(k);
+    this.lo = new Int32Array(k);
     this.aliasProb = new Float64Array(k);
     this.alias = new Int32Array(k);
     this.useTables = n >= 1000 && k > 0;
     if (!this.useTables) return;
     // Poisson CDF tables, one per distinct weight.
     const byWeight = new Map<number, number>();
+    const tables: { lo: number; cdf: Float64Array; guide: Int32Array; start: number }[] = [];
     const maxEntries = opts.maxTableEntries ?? 4_000_000;
     let entries = 0;
     for (let c = 0; c < k; c++) {
@@ -140,15 +149,21 @@ export class MultinomialSampler {
       if (w === 0) continue;
       let t = byWeight.get(w);
       if (t === undefined) {
-        const table = poissonTable((this.mu * w) / mass);
+        const table = poissonTable((mu * w) / mass);
+        if (entries + table.cdf.length > maxEntries) { this.useTables = false; return; }
+        t = tables.length;
+        tables.push({ ...table, start: entries });
         entries += table.cdf.length;
-        if (entries > maxEntries) { this.useTables = false; return; }
-        t = this.tables.length;
-        this.tables.push(table);
         byWeight.set(w, t);
       }
-      this.tableOf[c] = t;
+      const table = tables[t]!;
+      this.start[c] = table.start;
+      this.length[c] = table.cdf.length;
+      this.lo[c] = table.lo;
     }
+    this.cdf = new Float64Array(entries);
+    this.guide = new Int32Array(entries);
+    for (const t of tables) { this.cdf.set(t.cdf, t.start); this.guide.set(t.guide, t.start); }
     buildAlias(this.weights, mass, this.aliasProb, this.alias);
   }
 
@@ -156,17 +171,18 @@ export class MultinomialSampler {
   draw(rng: Rng, out: Float64Array | Int32Array): void {
     if (!this.useTables) return multinomial(rng, this.n, this.weights, out);
     const k = this.weights.length;
+    const { start, length, lo, cdf, guide } = this;
     for (;;) {
       let sum = 0;
       for (let c = 0; c < k; c++) {
-        const t = this.tableOf[c]!;
-        if (t < 0) { out[c] = 0; continue; }
-        const { lo, cdf, guide } = this.tables[t]!;
+        const s = start[c]!;
+        if (s < 0) { out[c] = 0; continue; }
         const u = rng.next();
-        let i = guide[Math.floor(u * guide.length)]!;
-        while (cdf[i]! <= u) i++; // cdf[last] = 1 > u: always stops
-        out[c] = lo + i;
-        sum += lo + i;
+        let i = s + guide[s + Math.floor(u * length[c]!)]!;
+        while (cdf[i]! <= u) i++; // the table's last CDF entry is 1 > u: always stops inside it
+        const x = lo[c]! + i - s;
+        out[c] = x;
+        sum += x;
       }
       if (sum > this.n) continue; // rare: redraw everything (keeps the result exact)
       for (let extra = this.n - sum; extra > 0; extra--) {

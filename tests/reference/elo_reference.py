@@ -139,7 +139,7 @@ def bootstrap_bt(a, b, outcome, n, rounds, seed=0, scale=400.0, base=10.0, init=
         w = np.zeros((n, n))
         w[i, j] = c[:, 0] + 0.5 * c[:, 2]
         w[j, i] = c[:, 1] + 0.5 * c[:, 2]
-        theta, _ = bt_newton(w, tol=1e-3 / (scale / math.log(base)), theta=full)
+        theta, _ = bt_newton(w, tol=1e-2 / (scale / math.log(base)), theta=full)
         out[r] = to_ratings(theta, scale, base, init)
     return out
 
