@@ -24,7 +24,7 @@ function writeBattles(path, t) {
 
 export default {
   name: "elo",
-  description: `win matrix, Bradley–Terry fit and ${ROUNDS} bootstrap rounds on ${BATTLES.toLocaleString("en")} battles among ${MODELS} models, vs NumPy`,
+  description: `win matrix, Bradley–Terry fit and ${ROUNDS} bootstrap rounds on ${BATTLES.toLocaleString("en")} battles among ${MODELS} models, vs NumPy (CPU ms, best of 5; both single-threaded)`,
   async run(ctx) {
     ctx.log(`simulating ${BATTLES} battles among ${MODELS} models (10% ties); load average ${loadavg()[0].toFixed(1)} on this machine`);
     const battles = simulateBattles(ladderSkills(MODELS, 1350, 850), BATTLES, { seed: 2025, tieRate: 0.1, bothBadShare: 0.3 });
@@ -97,10 +97,10 @@ export default {
     const row = (step, tsMs, npMs, note) => ({ step, tsCpuMs: tsMs, numpyCpuMs: npMs ?? "n/a", numpyOverTs: npMs ? npMs / tsMs : "n/a", note });
     return [
       row("win matrix (1 pass over battles)", tsWin, ref?.win_matrix_ms, "np.bincount"),
-      row("BT fit (Newton on win matrix)", tsFitMs, ref?.bt_fit_ms, `${fit.iterations} iterations; max |TS − NumPy| ${maxDiff.toExponential(1)} pts`),
+      row("BT fit (Newton on win matrix)", tsFitMs, ref?.bt_fit_ms, `${fit.iterations} iterations (NumPy ${ref?.bt_iterations ?? "?"}); max |TS − NumPy| ${maxDiff.toExponential(1)} pts`),
       row("BT from battles (matrix + fit)", tsFitTotal, ref ? ref.win_matrix_ms + ref.bt_fit_ms : undefined, "what a leaderboard refresh costs"),
       row(`bootstrap, ${ROUNDS} rounds`, tsBoot, ref?.bootstrap_ms, `multinomial over unique outcomes; CI ends within ${ciDiff.toFixed(2)} pts of NumPy's`),
-      row("per-battle logistic regression (baseline)", tsFitTotal, ref?.logistic_per_battle_ms, ref ? `NumPy L-BFGS, ${ref.logistic_iterations} iterations, ${2 * BATTLES} rows; max diff ${ref.logistic_max_abs_diff.toFixed(3)} pts` : ""),
+      row("per-battle logistic regression (NumPy) vs TS matrix + fit", tsFitTotal, ref?.logistic_per_battle_ms, ref ? `NumPy L-BFGS, ${ref.logistic_iterations} iterations, ${2 * BATTLES} rows; max diff ${ref.logistic_max_abs_diff.toFixed(3)} pts` : ""),
       row("online Elo, one pass", tsElo, undefined, "order-dependent; for the lesson"),
       row("read the battles from CSV (streaming)", readCpu, undefined, `${(readWall / 1000).toFixed(1)} s wall; ${battles.length} rows → typed arrays, every row checked`),
     ];
