@@ -48,6 +48,16 @@ describe("bootstrapRatings", () => {
     }
   });
 
+  it("the sandwich interval with an anchor: zero width for the anchor, wider for the others", () => {
+    const free = sandwichRatings(battles);
+    const anchored = sandwichRatings(battles, { anchor: { model: "model-004", rating: 1000 } });
+    const a = anchored.find((r) => r.model === "model-004")!;
+    expect(a.rating).toBeCloseTo(1000, 9);
+    expect(a.upper - a.lower).toBeLessThan(1e-6);
+    const other = (rows: typeof free) => rows.find((r) => r.model === "model-008")!;
+    expect(other(anchored).upper - other(anchored).lower).toBeGreaterThan(other(free).upper - other(free).lower);
+  });
+
   it("online-Elo bootstrap runs too (replays resampled battles in random order)", () => {
     const rows = bootstrapRatings(simulateBattles(ladderSkills(4), 400, { seed: 5 }), { method: "elo", rounds: 30, seed: 1 });
     expect(rows).toHaveLength(4);
