@@ -16,6 +16,7 @@
  *    only which experts are chosen, never the weights, so the gradient is untouched.
  */
 import * as tf from "@tensorflow/tfjs";
+import { oneHotFloat } from "./onehot.js";
 
 /**
  * Assignments per expert.
@@ -25,7 +26,7 @@ import * as tf from "@tensorflow/tfjs";
 export function expertLoad(indices: tf.Tensor, nExperts: number): tf.Tensor1D {
   return tf.tidy(() => {
     const flat = indices.reshape([-1]).toInt(); // [tokens·topK]
-    return tf.sum(tf.oneHot(flat, nExperts), 0) as tf.Tensor1D; // [nExperts]
+    return tf.sum(oneHotFloat(flat, nExperts), 0) as tf.Tensor1D; // [nExperts]
   });
 }
 
@@ -67,7 +68,7 @@ export function switchAuxLoss(scores: tf.Tensor2D, indices: tf.Tensor2D, nExpert
   if (scores.shape[0] !== indices.shape[0]) throw new Error(`switchAuxLoss: ${scores.shape[0]} score rows but ${indices.shape[0]} index rows`);
   return tf.tidy(() => {
     const [tokens, topK] = indices.shape;
-    const f = tf.div(tf.sum(tf.oneHot(indices, nExperts), [0, 1]), tokens * topK); // [nExperts]
+    const f = tf.div(tf.sum(oneHotFloat(indices, nExperts), [0, 1]), tokens * topK); // [nExperts]
     const normed = tf.div(scores, tf.sum(scores, -1, true)); // [tokens, nExperts], s'
     const p = tf.mean(normed, 0); // [nExperts]
     return tf.mul(nExperts, tf.sum(tf.mul(f, p))) as tf.Scalar;
@@ -89,7 +90,7 @@ export function sequenceBalanceLoss(scores: tf.Tensor3D, indices: tf.Tensor3D, n
   }
   return tf.tidy(() => {
     const [, seq, topK] = indices.shape;
-    const counts = tf.sum(tf.oneHot(indices, nExperts), [1, 2]); // [batch, nExperts]
+    const counts = tf.sum(oneHotFloat(indices, nExperts), [1, 2]); // [batch, nExperts]
     const f = tf.mul(counts, nExperts / (topK * seq)); // [batch, nExperts], eq. 18
     const normed = tf.div(scores, tf.sum(scores, -1, true)); // [batch, seq, nExperts], eq. 19
     const p = tf.mean(normed, 1); // [batch, nExperts], eq. 20

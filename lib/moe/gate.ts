@@ -20,8 +20,12 @@
  * Selection is a discrete decision with no gradient: `selectExperts` is wrapped in a custom
  * gradient that returns zero, so `route` can sit inside `tf.variableGrads` (tfjs has no TopK
  * gradient) while the combine weights still carry the gate's gradient.
+ *
+ * One-hot masks come from `oneHotFloat` (lib/moe/onehot.ts), which works around two tfjs 4.22
+ * backend bugs that otherwise silently corrupt the group mask and the loads.
  */
 import * as tf from "@tensorflow/tfjs";
+import { oneHotFloat } from "./onehot.js";
 
 export interface GateConfig {
   /** Routed experts, N_r. */
@@ -117,7 +121,7 @@ function selectionIndices(scores: tf.Tensor2D, c: Required<GateConfig>, bias?: t
       ? tf.sum(tf.topk(grouped, Math.min(2, perGroup)).values, -1) // [tokens, nGroups]
       : tf.max(grouped, -1); // [tokens, nGroups]
     const keptGroups = tf.topk(groupScore, c.topKGroups).indices; // [tokens, topKGroups]
-    const keep = tf.sum(tf.oneHot(keptGroups, c.nGroups), 1); // [tokens, nGroups], 1 = eligible
+    const keep = tf.sum(oneHotFloat(keptGroups, c.nGroups), 1); // [tokens, nGroups], 1 = eligible
     const keepAll = tf.broadcastTo(keep.reshape([tokens, c.nGroups, 1]), [tokens, c.nGroups, perGroup]).greater(0);
     const masked = tf.where(keepAll, grouped, tf.fill([tokens, c.nGroups, perGroup], -Infinity)); // masked groups: −∞
     sel = masked.reshape([tokens, c.nExperts]); // [tokens, nExperts]
@@ -135,7 +139,7 @@ function selectionIndices(scores: tf.Tensor2D, c: Required<GateConfig>, bias?: t
 export function combineWeights(scores: tf.Tensor2D, indices: tf.Tensor2D, cfg: GateConfig): tf.Tensor2D {
   const c = validateGateConfig(cfg);
   return tf.tidy(() => {
-    const pickMask = tf.oneHot(indices, c.nExperts); // [tokens, topK, nExperts]
+    const pickMask = oneHotFloat(indices, c.nExperts); // [tokens, topK, nExperts]
     let w = tf.sum(tf.mul(pickMask, tf.expandDims(scores, 1)), -1) as tf.Tensor2D; // [tokens, topK]
     if (c.scoreFunc === "sigmoid") w = tf.div(w, tf.sum(w, -1, true)); // V3 eq. 13
     return c.routeScale === 1 ? w : tf.mul(w, c.routeScale);

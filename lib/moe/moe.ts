@@ -26,6 +26,7 @@
  * while a later token's fallback gets in.
  */
 import * as tf from "@tensorflow/tfjs";
+import { oneHotFloat } from "./onehot.js";
 import { Rng } from "../nn/random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
@@ -148,8 +149,8 @@ export function dispatchCombine(
       if (tok.length === 0) continue; // an expert with no tokens costs nothing
       const flatIdx = Int32Array.from(tok, (t, i) => t * plan.topK + plan.slots[e]![i]!);
       if (opts.differentiable) {
-        const pickTok = tf.oneHot(tf.tensor1d(tok, "int32"), nTokens); // [n_e, tokens]
-        const pickW = tf.oneHot(tf.tensor1d(flatIdx, "int32"), nTokens * plan.topK); // [n_e, tokens·topK]
+        const pickTok = oneHotFloat(tf.tensor1d(tok, "int32"), nTokens); // [n_e, tokens]
+        const pickW = oneHotFloat(tf.tensor1d(flatIdx, "int32"), nTokens * plan.topK); // [n_e, tokens·topK]
         const xe = tf.matMul(pickTok, x); // [n_e, dModel]
         const we = tf.matMul(pickW, flatW); // [n_e, 1]
         const out = tf.mul(swiglu(xe, experts[e]!), we); // [n_e, dModel]
@@ -242,7 +243,7 @@ export async function moeForward(x: tf.Tensor2D, w: MoEWeights, cfg: GateConfig,
 export function denseCombine(x: tf.Tensor2D, experts: SwiGLUWeights[], routeWeights: tf.Tensor2D, indices: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const nExperts = experts.length;
-    const combine = tf.sum(tf.mul(tf.oneHot(indices, nExperts), tf.expandDims(routeWeights, -1)), 1); // [tokens, nExperts]
+    const combine = tf.sum(tf.mul(oneHotFloat(indices, nExperts), tf.expandDims(routeWeights, -1)), 1); // [tokens, nExperts]
     const all = tf.stack(experts.map((ex) => swiglu(x, ex)), 1); // [tokens, nExperts, dModel]
     return tf.sum(tf.mul(all, tf.expandDims(combine, -1)), 1) as tf.Tensor2D; // [tokens, dModel]
   });

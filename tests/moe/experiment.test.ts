@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { useTestBackend } from "../helpers/backend.js";
+import { onGpuBackend, useTestBackend } from "../helpers/backend.js";
 import {
   arithmeticTable, loadBalanceExperiment, runBalanceExperiment, saveBalanceExperiment, trainBalanceRun,
 } from "../../lib/moe/experiment.js";
@@ -24,24 +24,34 @@ describe("balance experiment", () => {
     expect(() => arithmeticTable(5, 9)).toThrow(/nFamilies/);
   });
 
-  it("runs every mode, is reproducible from its seed, and leaves no tensors behind", async () => {
+  it("is reproducible from its seed and leaves no tensors behind (bias mode, 2 steps)", async () => {
+    const before = tf.memory().numTensors;
+    const a = await trainBalanceRun("biasFree", { ...tiny, steps: 2, seed: 5 });
+    expect(tf.memory().numTensors).toBe(before);
+    const b = await trainBalanceRun("biasFree", { ...tiny, steps: 2, seed: 5 });
+    expect(b.loss).toEqual(a.loss);
+    expect(b.final.bias).toEqual(a.final.bias);
+    expect(a.final.bias).toHaveLength(4);
+    // Every row of the 50-row table makes topK = 2 assignments.
+    expect(a.final.familyExpert.flat().reduce((x, y) => x + y, 0)).toBe(100);
+    expect(a.final.load.reduce((x, y) => x + y, 0)).toBe(100);
+  });
+
+  // Training makes many small ops of changing shapes; on WebGPU each new shape compiles a shader,
+  // which on CI's software GPU takes minutes for this test, so it runs on the CPU backends only.
+  it("runs every mode, records what it promises, and saves/loads its results", async ({ skip }) => {
+    if (onGpuBackend()) skip();
     const before = tf.memory().numTensors;
     const r = await runBalanceExperiment(tiny);
+    expect(tf.memory().numTensors).toBe(before);
     expect(r.runs.map((x) => x.mode)).toEqual(["none", "auxLoss", "biasFree"]);
     for (const run of r.runs) {
       expect(run.steps).toEqual([1, 2, 4, 6]);
       expect(run.maxVio.length).toBe(4);
       expect(run.final.familyExpert.length).toBe(2);
-      // Every row of the table makes topK assignments.
-      expect(run.final.familyExpert.flat().reduce((a, b) => a + b, 0)).toBe(50 * 2);
-      expect(run.final.load.reduce((a, b) => a + b, 0)).toBe(50 * 2);
       expect(run.final.accuracy).toBeGreaterThanOrEqual(0);
     }
-    expect(r.runs[2]!.final.bias).toHaveLength(4);
-    expect(tf.memory().numTensors).toBe(before);
-    const again = await trainBalanceRun("biasFree", { ...tiny, seed: 3 });
-    expect(again.loss).toEqual(r.runs[2]!.loss);
-    expect(again.final.bias).toEqual(r.runs[2]!.final.bias);
+    expect(r.runs[0]!.final.bias).toBeUndefined();
     const path = join(mkdtempSync(join(tmpdir(), "moe-exp-")), "r.json");
     await saveBalanceExperiment(r, path);
     const back = await loadBalanceExperiment(path);
