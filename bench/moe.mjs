@@ -1,0 +1,58 @@
+// MoE layer throughput: sparse dispatch (moeForward: route, read the indices, run each expert on
+// its own tokens, one scatter-add) vs computing every expert on every token and masking
+// (moeForwardDense), for (nExperts, topK) = (8,2), (16,2), (64,6), (256,8) at a fixed width;
+// plus the cost of routing alone (the gate, top-k and reading the indices back). Ratios are
+// against the dense path measured in the same run.
+import * as tf from "@tensorflow/tfjs";
+import { initMoEWeights, disposeMoEWeights, moeForward, moeForwardDense, route, disposeRoute } from "seeklab";
+
+const TOKENS = 256;
+const D_MODEL = 128;
+const INTER = 64; // fine-grained experts, as in DeepSeekMoE: each expert is narrow
+const SHAPES = [[8, 2], [16, 2], [64, 6], [256, 8]];
+
+export default {
+  name: "moe",
+  description: `MoE layer tokens/s, sparse dispatch vs dense-masked, ${TOKENS} tokens, dModel ${D_MODEL}, expert width ${INTER}`,
+  async run(ctx) {
+    const rows = [];
+    for (const [nExperts, topK] of SHAPES) {
+      const cfg = { nExperts, topK, scoreFunc: "sigmoid" };
+      const w = initMoEWeights(D_MODEL, INTER, nExperts, 1, { withBias: true });
+      const x = tf.randomNormal([TOKENS, D_MODEL], 0, 1, "float32", 2);
+      const minMs = 600;
+      const sparse = await ctx.time(async () => {
+        const y = await moeForward(x, w, cfg);
+        await y.data();
+        y.dispose();
+      }, { minMs, warmup: 1 });
+      const dense = await ctx.time(async () => {
+        const y = moeForwardDense(x, w, cfg);
+        await y.data();
+        y.dispose();
+      }, { minMs, warmup: 1 });
+      const routing = await ctx.time(async () => {
+        const r = route(x, w.gate, cfg, w.bias);
+        await r.indices.data();
+        disposeRoute(r);
+      }, { minMs: 300, warmup: 1 });
+      tf.dispose(x);
+      disposeMoEWeights(w);
+      const row = {
+        experts: nExperts,
+        topK,
+        sparseMs: sparse.medianMs,
+        denseMs: dense.medianMs,
+        routeMs: routing.medianMs,
+        sparseTokPerS: Math.round((TOKENS / sparse.medianMs) * 1000),
+        denseTokPerS: Math.round((TOKENS / dense.medianMs) * 1000),
+        sparseVsDense: dense.medianMs / sparse.medianMs,
+        idealRatio: nExperts / topK,
+        routeShareOfSparse: routing.medianMs / sparse.medianMs,
+      };
+      ctx.log(`E=${nExperts} K=${topK}: sparse ${row.sparseMs.toFixed(2)} ms, dense ${row.denseMs.toFixed(2)} ms, route ${row.routeMs.toFixed(2)} ms`);
+      rows.push(row);
+    }
+    return rows;
+  },
+};
