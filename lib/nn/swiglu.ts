@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "./random.js";
+import { linear } from "./linear.js";
 
 /** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */
 export interface SwiGLUWeights {
@@ -31,13 +32,11 @@ export function swiglu<T extends tf.Tensor>(x: T, w: SwiGLUWeights): T {
     throw new Error(`swiglu: x's last axis is ${x.shape[x.rank - 1]} but w1 expects dModel = ${dModel}`);
   }
   return tf.tidy(() => {
-    const x2 = x.reshape([-1, dModel]) as tf.Tensor2D; // [tokens, dModel]
-    const gate = tf.matMul(x2, w.w1); // [tokens, inter]
-    const up = tf.matMul(x2, w.w3); // [tokens, inter]
+    const gate = linear(x, w.w1); // [..., inter]  x·W1
+    const up = linear(x, w.w3); // [..., inter]  x·W3
     // silu(g) = g·sigmoid(g); written out so every backend computes the same thing.
-    const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [tokens, inter]
-    const y = tf.matMul(h, w.w2); // [tokens, dModel]
-    return y.reshape(x.shape) as T; // [..., dModel]
+    const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [..., inter]
+    return linear(h, w.w2) as T; // [..., dModel]
   });
 }
 
