@@ -639,7 +639,9 @@ async function check(args) {
   // 2. The backends benchmark, one child process per backend.
   if (!skipBench) {
     const software = report.adapter?.software;
-    const names = [...(webgpu ? ["webgpu"] : []), "wasm", "cpu"];
+    const argB = args.indexOf("--bench-backends");
+    const wanted = argB >= 0 ? args[argB + 1].split(",") : ["webgpu", "wasm", "cpu"];
+    const names = wanted.filter((n) => n !== "webgpu" || webgpu);
     log(`benchmark: ${names.join(", ")} …`);
     const b = await bench.benchBackendsDetailed({ backends: names, gpuExtra: software ? [] : [2048, 4096], log: (m) => log(`  ${m}`) });
     report.bench = b;
@@ -705,7 +707,7 @@ if (isMain) {
   const [cmd, ...args] = process.argv.slice(2);
   const run = cmd === "pack" ? async () => pack(args) : cmd === "check" ? () => check(args) : undefined;
   if (!run) {
-    console.log("usage: node scripts/device-check.mjs pack [--no-build] | check [--out DIR] [--skip-bench] [--skip-torch] [--allow-software]");
+    console.log("usage: node scripts/device-check.mjs pack [--no-build] | check [--out DIR] [--skip-bench] [--bench-backends webgpu,wasm,cpu] [--skip-torch] [--allow-software]");
     process.exit(2);
   }
   run().catch((e) => {
