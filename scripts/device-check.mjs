@@ -4,7 +4,7 @@
 //
 // It is made for a machine with a GPU and NO network, that may not even have Node:
 //
-//   node scripts/device-check.mjs pack [--no-build]     (here) build build/device/, ~35 MiB:
+//   node scripts/device-check.mjs pack [--no-build]     (here) build build/device/, ~38 MiB:
 //       node_modules/seeklab          the compiled library (lib/dist *.js + lib/package.json)
 //       node_modules/@tensorflow/…    only the files Node loads at run time (traced: each package's
 //                                     package.json + its dist/*.node.js bundle; wasm binaries)
