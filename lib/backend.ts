@@ -107,6 +107,12 @@ export function describeAdapter(info: AdapterInfoLike): string {
   return parts.join(" / ") || "unknown adapter";
 }
 
+type GpuLike = {
+  requestAdapter(): Promise<{ info: AdapterInfoLike; isFallbackAdapter?: boolean } | null>;
+};
+
+let dawn: { gpu: GpuLike; globals: Record<string, unknown>; info: AdapterInfoLike | undefined; icd: string | undefined } | undefined;
+
 async function loadWebgpu(forced: boolean): Promise<Loaded> {
   // Dawn's Vulkan loader warns when XDG_RUNTIME_DIR is unset; give it a private writable folder.
   if (!process.env.XDG_RUNTIME_DIR) {
@@ -118,17 +124,32 @@ async function loadWebgpu(forced: boolean): Promise<Loaded> {
   if (forced && !process.env.VK_ICD_FILENAMES && !nvidiaGpuVisible() && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
-  let mod: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
-  try {
-    mod = (await optionalImport("webgpu")) as typeof mod;
-  } catch (e) {
-    return { ok: false, reason: `the 'webgpu' package did not load: ${errorText(e)}` };
+  // One Dawn instance per process: creating a second one (switching back to webgpu after another
+  // backend) aborts the process on some drivers.
+  // The exception: an instance that found no adapter is replaced when the driver list changed
+  // since (e.g. "auto" probed first, then a forced webgpu pointed Vulkan at SwiftShader).
+  if (!dawn || (!dawn.info && dawn.icd !== process.env.VK_ICD_FILENAMES)) {
+    let mod: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
+    try {
+      mod = (await optionalImport("webgpu")) as typeof mod;
+    } catch (e) {
+      return { ok: false, reason: `the 'webgpu' package did not load: ${errorText(e)}` };
+    }
+    const gpu = mod.create([]) as GpuLike;
+    const adapter = await gpu.requestAdapter();
+    const info: AdapterInfoLike | undefined = adapter
+      ? {
+          vendor: adapter.info.vendor,
+          architecture: adapter.info.architecture,
+          description: adapter.info.description,
+          device: adapter.info.device,
+          isFallbackAdapter: adapter.info.isFallbackAdapter ?? adapter.isFallbackAdapter,
+        }
+      : undefined;
+    dawn = { gpu, globals: mod.globals, info, icd: process.env.VK_ICD_FILENAMES };
   }
-  const gpu = mod.create([]) as {
-    requestAdapter(): Promise<{ info: AdapterInfoLike; isFallbackAdapter?: boolean } | null>;
-  };
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) {
+  const { gpu, info } = dawn;
+  if (!info) {
     return {
       ok: false,
       reason:
@@ -136,19 +157,12 @@ async function loadWebgpu(forced: boolean): Promise<Loaded> {
         `'chromium' and 'libvulkan1' and set VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`,
     };
   }
-  const info: AdapterInfoLike = {
-    vendor: adapter.info.vendor,
-    architecture: adapter.info.architecture,
-    description: adapter.info.description,
-    device: adapter.info.device,
-    isFallbackAdapter: adapter.info.isFallbackAdapter ?? adapter.isFallbackAdapter,
-  };
   const software = isSoftwareAdapter(info);
   if (software && !forced) {
     return { ok: false, reason: `adapter is software (${describeAdapter(info)}); force with SEEKLAB_BACKEND=webgpu` };
   }
   // tfjs-backend-webgpu looks for navigator.gpu and the WebGPU constants (GPUBufferUsage, ...).
-  Object.assign(globalThis, mod.globals);
+  Object.assign(globalThis, dawn.globals);
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (!g.navigator) Object.defineProperty(globalThis, "navigator", { value: {}, configurable: true, writable: true });
   g.navigator!.gpu = gpu;

@@ -2,6 +2,7 @@
 // run on wasm, cpu and webgpu like every tensor test.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../lib/backend.js";
 import { useTestBackend, expectNoLeaks } from "./helpers/backend.js";
 
 describe("backend workarounds", () => {
@@ -29,5 +30,32 @@ describe("backend workarounds", () => {
     const names = ws.map((w) => w.name);
     expect(Array.from(await grads[names[9]!]!.data())).toEqual([20, 20]);
     tf.dispose([value, ...Object.values(grads), ...ws]);
+  });
+});
+
+describe("switching backends in one process", () => {
+  it.runIf(process.env.SEEKLAB_BACKEND === "webgpu")("webgpu → wasm → webgpu reuses one Dawn instance and still computes", async () => {
+    await initBackend("webgpu", { quiet: true });
+    await initBackend("wasm", { quiet: true });
+    const again = await initBackend("webgpu", { quiet: true });
+    expect(again.name).toBe("webgpu");
+    const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]));
+    expect(Array.from(await y.data())).toEqual([3, 3, 3, 3]);
+    y.dispose();
+    await useTestBackend();
+  });
+
+  it("wasm → cpu → wasm computes the same", async () => {
+    const saved = tf.getBackend();
+    const results: number[][] = [];
+    for (const name of ["wasm", "cpu", "wasm"] as const) {
+      await initBackend(name, { quiet: true });
+      const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
+      results.push(Array.from(await y.data()));
+      y.dispose();
+    }
+    expect(results).toEqual([[17, 39], [17, 39], [17, 39]]);
+    await initBackend(saved as "wasm", { quiet: true });
+    await useTestBackend();
   });
 });
