@@ -6,6 +6,11 @@
  *     lesson's scaling study calls at several model sizes;
  *   - `evaluateArithmetic`: held-out accuracy with a 95% interval, by greedy decoding.
  */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadCheckpoint } from "../model/checkpoint.js";
 import { CharTokenizer } from "../model/tokenizer.js";
 import { TinyTransformer, type TinyTransformerConfig } from "../model/transformer.js";
 import { trainLM, type StepInfo, type TrainOptions, type TrainResult } from "../model/train.js";
@@ -38,10 +43,14 @@ export function taskDigits(spec: TaskSpec): number {
   return spec.digits ?? (spec.task === "mul" ? 2 : 3);
 }
 
-/** The held-out test set of a task: `n` unique problems from a fixed seed (never trained on). */
+/**
+ * The held-out test set of a task: `n` unique problems from a fixed seed (never trained on);
+ * at most a quarter of all problems, so tiny tasks (1-digit) keep most of their space for training.
+ */
 export function heldOutProblems(spec: TaskSpec, n = 500, seed = 20250101): ArithmeticProblem[] {
   const d = taskDigits(spec);
-  return arithmeticProblems(taskOp(spec.task), n, seed, { digitsA: d, digitsB: d, unique: true });
+  const perOperand = d === 1 ? 10 : 9 * 10 ** (d - 1);
+  return arithmeticProblems(taskOp(spec.task), Math.min(n, Math.floor((perOperand * perOperand) / 4)), seed, { digitsA: d, digitsB: d, unique: true });
 }
 
 /** The default tiny model for the lesson: 2 layers, dModel 64 (~85k parameters). */
@@ -145,4 +154,76 @@ export async function evaluateArithmetic(
   });
   const ci = wilsonInterval(correct, problems.length);
   return { n: problems.length, correct, accuracy: ci.p, lo: ci.lo, hi: ci.hi, meanTokens: tokens / problems.length, examples };
+}
+
+/** Finds datasets/<file> by walking up from this module (works from lib/ and lib/dist/). */
+export function cotDatasetPath(file: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "datasets", file);
+    if (existsSync(candidate)) return candidate;
+    dir = resolve(dir, "..");
+  }
+  throw new Error(`cotDatasetPath: could not find datasets/${file} above ${dirname(fileURLToPath(import.meta.url))}`);
+}
+
+/** One training run's record in datasets/cot_results.json. */
+export interface CotRunRecord {
+  file: string;
+  task: ArithmeticTask;
+  style: AnswerStyle;
+  size: string;
+  seed: number;
+  params: number;
+  budgetMs: number;
+  trainMs: number;
+  steps: number;
+  tokens: number;
+  finalLoss: number;
+  eval: Omit<ArithmeticEval, "examples"> & { examples: ArithmeticEval["examples"] };
+  curve: { elapsedMs: number; step: number; tokens: number; loss: number; accuracy: number }[];
+  command: string;
+}
+
+export interface CotRLRecord {
+  file?: string;
+  experiment: string;
+  budgetMs: number;
+  settings: Record<string, number>;
+  curve: { elapsedMs: number; step: number; accuracy: number; meanReward?: number | null; final?: boolean }[];
+  rewards?: { step: number; elapsedMs: number; meanReward: number; sampleAccuracy: number; usefulGroups: number }[];
+  final: { accuracy: number; lo: number; hi: number; n: number };
+  command: string;
+}
+
+/** datasets/cot_results.json: everything the lesson's charts show, measured by datasets/cot_experiments.mjs. */
+export interface CotResults {
+  generated: string;
+  machine: string;
+  command: string;
+  runs: CotRunRecord[];
+  consistency: Record<
+    string,
+    {
+      problems: number;
+      pool: number;
+      temperature: number;
+      greedy: { accuracy: number; lo: number; hi: number; meanTokens: number };
+      curve: { k: number; accuracy: number; stderr: number; tokens: number }[];
+      passAtPool: number;
+      majorityAtPool: number;
+      command: string;
+    }
+  >;
+  rl: Record<string, { grpo: CotRLRecord[]; sft: CotRLRecord | null }>;
+}
+
+/** Reads datasets/cot_results.json. */
+export async function loadCotResults(path?: string): Promise<CotResults> {
+  return JSON.parse(await readFile(path ?? cotDatasetPath("cot_results.json"), "utf8")) as CotResults;
+}
+
+/** Loads a committed checkpoint (default: the small chain-of-thought multiplication model). */
+export async function loadCotCheckpoint(file = "cot_mul_cot_small.json"): ReturnType<typeof loadCheckpoint> {
+  return loadCheckpoint(cotDatasetPath(file));
 }

@@ -126,5 +126,6 @@ export function wilsonInterval(successes: number, n: number, z = 1.96): { p: num
   const z2 = z * z;
   const center = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return { p, lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
+  // Rounding can leave the bound a hair inside p at p = 0 or 1; the interval always contains p.
+  return { p, lo: Math.min(p, Math.max(0, center - half)), hi: Math.max(p, Math.min(1, center + half)) };
 }
