@@ -4,7 +4,9 @@
 //   import { trainTinyModel } from "seeklab";   // lib/reasoning/experiments.ts
 //   const run = await trainTinyModel({ model: { dModel: 64, nLayers: 2, nHeads: 4, ffnHidden: 128 },
 //                                      task: "mul", style: "cot", timeBudgetMs: 60_000, seed: 1 });
-//   run.params, run.tokens, run.finalLoss, run.accuracy; run.model.dispose();
+//   // or tokenBudget: 2e6 instead of timeBudgetMs, for a compute-matched comparison across sizes
+//   run.params, run.train.tokens, run.train.finalLoss, run.train.history, run.eval?.accuracy;
+//   run.model.dispose();
 // Lower level: new TinyTransformer(config, seed) + trainLM(model, tokenizer, nextExample, opts).
 export * from "./tokenizer.js";
 export * from "./transformer.js";
