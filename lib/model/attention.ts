@@ -94,7 +94,9 @@ export function mhaForwardFast(x: tf.Tensor, w: MHAWeights, cfg: MHAConfig, opts
     const rep = (t: tf.Tensor): tf.Tensor => {
       if (group === 1) return t;
       const [b, n, h, d] = t.shape as [number, number, number, number];
-      return tf.tile(t.expandDims(3), [1, 1, 1, group, 1]).reshape([b, n, h * group, d]); // query head h reads kv head ⌊h/group⌋
+      // concat, not tile: tfjs-webgpu runs small tiles on the CPU with a synchronous read, which Node's WebGPU forbids
+      const e = t.expandDims(3); // [b, n, h, 1, d]
+      return tf.concat(Array.from({ length: group }, () => e), 3).reshape([b, n, h * group, d]); // query head h reads kv head ⌊h/group⌋
     };
     const out = attention(
       q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]

@@ -68,12 +68,21 @@ describe("TinyTransformer", () => {
     const a = applyRope(x, ropeTables(8, 16), 3);
     const b = applyRopeMatmul(x, 16, 10000, 3);
     expect(await maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    // GQA (2 KV heads for 4 query heads) equals MHA whose key/value columns are repeated per group;
+    // the MHA reference is lib/attention's mhaForward.
     const cfg = { dModel: 12, nHeads: 4, nKvHeads: 2, headDim: 6, maxSeqLen: 16 };
     const w = initMHAWeights(cfg, 5);
+    const repeatHeads = (m: tf.Tensor) => tf.tidy(() => {
+      const [a, b] = tf.split(m, 2, 1); // kv head 0, kv head 1: [12, 6] each
+      return tf.concat([a!, a!, b!, b!], 1); // query heads 0,1 read kv 0; 2,3 read kv 1
+    });
+    const mhaCfg = { ...cfg, nKvHeads: 4 };
+    const wMha = { wq: w.wq, wk: repeatHeads(w.wk), wv: repeatHeads(w.wv), wo: w.wo };
     const h = tf.tensor(new Rng(2).normals(2 * 7 * 12), [2, 7, 12]);
-    const ref = mhaForward(h, w, cfg);
+    const ref = mhaForward(h, wMha, mhaCfg);
     const fast = mhaForwardFast(h, w, cfg);
     expect(await maxAbsDiff(ref, fast)).toBeLessThan(1e-5 * rtolFor(1) * 10);
+    tf.dispose([wMha.wk, wMha.wv]);
     // Chunked prefill through the cache agrees too.
     const cache = createMHACache(cfg, 2);
     const p1 = mhaForwardFast(h.slice([0, 0, 0], [2, 4, 12]), w, cfg, { cache, startPos: 0 });

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const client = (opts: ConstructorParameters<typeof OpenAIClient>[0] = {}) =>
-  new OpenAIClient({ baseURL: server.baseURL, apiKey: "", timeoutMs: 5000, maxRetries: 0, backoffMs: 5, ...opts });
+  new OpenAIClient({ baseURL: server.baseURL, apiKey: "", timeoutMs: 60_000, maxRetries: 0, backoffMs: 5, ...opts }); // generous: software WebGPU is slow
 
 describe("OpenAI-compatible client ↔ tiny-model server", () => {
   it("listens on loopback and lists its model", async () => {
