@@ -284,6 +284,7 @@ export class TinyTransformer {
   clone(): TinyTransformer {
     const m = new TinyTransformer(this.config, 0);
     m.copyFrom(this);
+    m.mhaImpl = this.mhaImpl;
     return m;
   }
 
