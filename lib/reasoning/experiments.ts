@@ -1,6 +1,6 @@
 /**
  * The chain-of-thought lesson's experiments as functions (notebooks/03_chain_of_thought.ipynb;
- * datasets/cot_experiments.mjs runs them and commits the results):
+ * scripts/cot-experiments.mjs runs them and commits the results):
  *   - `trainTinyModel`: train a tiny transformer on generated arithmetic, answering directly or
  *     with a scratchpad, on a token or wall-clock budget — also the entry point the hardware
  *     lesson's scaling study calls at several model sizes;
@@ -196,7 +196,7 @@ export interface CotRLRecord {
   command: string;
 }
 
-/** datasets/cot_results.json: everything the lesson's charts show, measured by datasets/cot_experiments.mjs. */
+/** datasets/cot_results.json: everything the lesson's charts show, measured by scripts/cot-experiments.mjs. */
 export interface CotResults {
   generated: string;
   machine: string;

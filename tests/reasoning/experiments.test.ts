@@ -47,13 +47,13 @@ describe("trainTinyModel", () => {
 describe("committed results and checkpoints (datasets/cot_*)", () => {
   it("the results file has every experiment, each with the command that made it", async () => {
     const r = await loadCotResults();
-    expect(r.command).toMatch(/cot_experiments\.mjs all/);
+    expect(r.command).toMatch(/cot-experiments\.mjs all/);
     for (const task of ["mul", "add"]) for (const style of ["direct", "cot"]) expect(r.runs.some((x) => x.task === task && x.style === style)).toBe(true);
     for (const run of r.runs) {
       expect(run.eval.n).toBe(500);
       expect(run.eval.lo).toBeLessThanOrEqual(run.eval.accuracy + 1e-9);
       expect(run.eval.hi).toBeGreaterThanOrEqual(run.eval.accuracy - 1e-9);
-      expect(run.command).toMatch(/cot_experiments\.mjs train/);
+      expect(run.command).toMatch(/cot-experiments\.mjs train/);
     }
     const c = r.consistency.small!;
     expect(c.curve.map((p) => p.k)).toContain(32);

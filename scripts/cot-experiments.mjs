@@ -2,9 +2,9 @@
 /**
  * Regenerates the chain-of-thought lesson's committed results (notebooks/03_chain_of_thought.ipynb):
  *
- *   npm run build && node datasets/cot_experiments.mjs all --seeds 4 --rl-budget-ms 110000
+ *   npm run build && node scripts/cot-experiments.mjs all --seeds 4 --rl-budget-ms 110000
  *                                                            # everything, in parallel processes (≤ 16)
- *   node datasets/cot_experiments.mjs train --task mul --style cot    # one run (see the flags below)
+ *   node scripts/cot-experiments.mjs train --task mul --style cot    # one run (see the flags below)
  *
  * Each run is one single-threaded process (the wasm backend), so `all` gives every run its own core
  * when the machine has them; the budgets are wall-clock training time (evaluation time excluded).
@@ -44,7 +44,7 @@ import {
 } from "seeklab";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT_DIR = process.env.COT_OUT_DIR ?? HERE;
+const OUT_DIR = process.env.COT_OUT_DIR ?? join(HERE, "..", "datasets");
 
 export const SIZES = {
   small: { dModel: 64, nLayers: 2, nHeads: 4, ffnHidden: 128, maxSeqLen: 48 },
@@ -119,7 +119,7 @@ async function trainRun(a) {
     eval: { ...run.eval, examples: run.eval.examples.slice(0, 6) },
     curve,
     backend: tf.getBackend(),
-    command: `node datasets/cot_experiments.mjs train --task ${task} --style ${style} --size ${size} --seed ${seed} --budget-ms ${budgetMs}`,
+    command: `node scripts/cot-experiments.mjs train --task ${task} --style ${style} --size ${size} --seed ${seed} --budget-ms ${budgetMs}`,
   };
   await saveCheckpoint(ckptPath(task, style, size, seed), model, tok, meta);
   log(`${task}/${style}/${size}/s${seed}: held-out ${run.eval.correct}/${run.eval.n} = ${run.eval.accuracy.toFixed(3)} [${run.eval.lo.toFixed(3)}, ${run.eval.hi.toFixed(3)}] → ${ckptPath(task, style, size, seed)}`);
@@ -158,7 +158,7 @@ async function consistency(a) {
     passAtPool: oracle,
     majorityAtPool: full,
     ms: Date.now() - t0,
-    command: `node datasets/cot_experiments.mjs consistency --size ${size} --problems ${nProblems} --k ${pool} --temperature ${temperature}`,
+    command: `node scripts/cot-experiments.mjs consistency --size ${size} --problems ${nProblems} --k ${pool} --temperature ${temperature}`,
   };
   await writeJSON(join(OUT_DIR, `cot_consistency_${size}.json`), out);
   log(`consistency/${size}: greedy ${greedy.accuracy.toFixed(3)}, ` + curve.map((c) => `k=${c.k}: ${c.accuracy.toFixed(3)}`).join(", "));
@@ -237,7 +237,7 @@ async function rl(a) {
     curve,
     rewards,
     final: { accuracy: final.accuracy, lo: final.lo, hi: final.hi, n: final.n },
-    command: `node datasets/cot_experiments.mjs rl --method ${method} --size ${size} --budget-ms ${budgetMs}` + (method === "grpo" ? ` --lr ${a.lr ?? "2e-4"} --beta ${a.beta ?? "0.02"}` : ""),
+    command: `node scripts/cot-experiments.mjs rl --method ${method} --size ${size} --budget-ms ${budgetMs}` + (method === "grpo" ? ` --lr ${a.lr ?? "2e-4"} --beta ${a.beta ?? "0.02"}` : ""),
   };
   await writeJSON(join(OUT_DIR, rlFile(method, size, a.lr ?? "2e-4", a.beta ?? "0.02")), out);
   log(`${method}/${size}: final held-out ${final.accuracy.toFixed(3)} [${final.lo.toFixed(3)}, ${final.hi.toFixed(3)}]`);
@@ -303,7 +303,7 @@ async function summarize() {
     runs,
     consistency,
     rl: rlRuns,
-    command: "npm run build && node datasets/cot_experiments.mjs all --seeds 4 --rl-budget-ms 110000",
+    command: "npm run build && node scripts/cot-experiments.mjs all --seeds 4 --rl-budget-ms 110000",
     machine: process.env.COT_MACHINE ?? "",
   };
   await writeJSON(join(OUT_DIR, "cot_results.json"), summary);
@@ -343,7 +343,7 @@ const a = args(process.argv.slice(2));
 const cmd = a._[0];
 const commands = { train: trainRun, consistency, rl, all, summarize };
 if (!commands[cmd]) {
-  console.log("usage: node datasets/cot_experiments.mjs all | train | consistency | rl | summarize [--flags]");
+  console.log("usage: node scripts/cot-experiments.mjs all | train | consistency | rl | summarize [--flags]");
   process.exit(cmd ? 1 : 0);
 }
 await commands[cmd](a);
