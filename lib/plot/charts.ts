@@ -95,10 +95,18 @@ export function barChart(series: Series[], opts: BarOptions): Figure {
   return { data, layout };
 }
 
+/** SeekLab's sequential scale: near-white for 0, DeepSeek blue for the maximum. */
+export const SEEKLAB_SEQUENTIAL: [number, string][] = [
+  [0, "#f4f6ff"],
+  [0.5, "#8c9eff"],
+  [1, "#1f33b8"],
+];
+
 export interface HeatmapOptions extends ChartOptions {
   x?: (number | string)[];
   y?: (number | string)[];
-  colorscale?: string;
+  /** A plotly scale name ("RdBu", "Viridis", …) or [fraction, colour] stops; default SEEKLAB_SEQUENTIAL (high = dark). */
+  colorscale?: string | [number, string][];
   showValues?: boolean;
   zmin?: number;
   zmax?: number;
@@ -122,7 +130,7 @@ export function heatmap(z: number[][], opts: HeatmapOptions): Figure {
     z,
     x: opts.x ?? z[0]!.map((_, j) => j),
     y: opts.y ?? z.map((_, i) => i),
-    colorscale: opts.colorscale ?? "Blues",
+    colorscale: opts.colorscale ?? SEEKLAB_SEQUENTIAL,
     ...(opts.zmin !== undefined ? { zmin: opts.zmin } : {}),
     ...(opts.zmax !== undefined ? { zmax: opts.zmax } : {}),
   };

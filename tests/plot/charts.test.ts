@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { barChart, heatmap, lineChart, scatterChart, tableFigure, describeFigure, SEEKLAB_COLORS } from "../../lib/plot/index.js";
+import { barChart, heatmap, lineChart, scatterChart, tableFigure, describeFigure, SEEKLAB_COLORS, SEEKLAB_SEQUENTIAL } from "../../lib/plot/index.js";
 import { figureHtml, saveHtml, show } from "../../lib/plot/show.js";
 
 describe("chart builders return plain plotly figures", () => {
@@ -46,6 +46,9 @@ describe("chart builders return plain plotly figures", () => {
     const fig = heatmap([[0.1, 0.9], [0.5, 0.5]], { title: "attention", x: ["k0", "k1"], y: ["q0", "q1"], showValues: true, digits: 1 });
     expect(fig.data[0]).toMatchObject({ type: "heatmap", x: ["k0", "k1"], y: ["q0", "q1"], text: [["0.1", "0.9"], ["0.5", "0.5"]] });
     expect(fig.layout.yaxis).toMatchObject({ autorange: "reversed" });
+    // High values are dark by default (plotly's own "Blues" runs the other way round).
+    expect(fig.data[0]!.colorscale).toEqual(SEEKLAB_SEQUENTIAL);
+    expect(heatmap([[1]], { title: "t", colorscale: "RdBu" }).data[0]!.colorscale).toBe("RdBu");
   });
 
   it("tableFigure lays out columns", () => {
