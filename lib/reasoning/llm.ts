@@ -70,3 +70,14 @@ export function flattenPrompt(prompt: Prompt): string {
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
+
+/**
+ * A prompt this model cannot take (wrong characters, no user message): the caller's mistake, so a
+ * server answers it with HTTP 400 rather than 500.
+ */
+export class PromptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PromptError";
+  }
+}

@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ChatMessage, LLM, SampleOptions } from "./llm.js";
+import { PromptError, type ChatMessage, type LLM, type SampleOptions } from "./llm.js";
 
 /** Failure injection for tests; mutate it between requests. Each counter counts down per request. */
 export interface ServerFaults {
@@ -129,7 +129,7 @@ export async function serveOpenAI(opts: ServeOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const status = e instanceof HttpError ? e.status : 500;
+      const status = e instanceof HttpError ? e.status : e instanceof PromptError ? 400 : 500;
       const message = e instanceof Error ? e.message : String(e);
       if (!res.headersSent) send(res, status, { error: { message, type: status < 500 ? "invalid_request_error" : "server_error" } });
       else res.end();

@@ -9,7 +9,7 @@
 import { generate } from "../model/sample.js";
 import type { CharTokenizer } from "../model/tokenizer.js";
 import type { TinyTransformer } from "../model/transformer.js";
-import { asMessages, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
+import { asMessages, PromptError, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
 
 export class TinyLLM implements LLM {
   readonly name: string;
@@ -28,10 +28,10 @@ export class TinyLLM implements LLM {
   promptText(prompt: Prompt): string {
     const msgs = asMessages(prompt);
     const user = [...msgs].reverse().find((m) => m.role === "user");
-    if (!user) throw new Error("TinyLLM: the prompt has no user message");
+    if (!user) throw new PromptError("TinyLLM: the prompt has no user message");
     const text = user.content.trim();
     if (!this.tokenizer.canEncode(text)) {
-      throw new Error(`TinyLLM: the tiny model reads only ${JSON.stringify(this.tokenizer.alphabet)}; got ${JSON.stringify(text.slice(0, 60))} (ask it like "47*83=")`);
+      throw new PromptError(`TinyLLM: the tiny model reads only ${JSON.stringify(this.tokenizer.alphabet)}; got ${JSON.stringify(text.slice(0, 60))} (ask it like "47*83=")`);
     }
     return text;
   }

@@ -114,8 +114,11 @@ describe("OpenAI-compatible client ↔ tiny-model server", () => {
 
   it("a bad request is a 400 with the server's reason, not retried", async () => {
     await expect(client({ maxRetries: 3 }).complete("1+1=", { maxTokens: 100_000 })).rejects.toThrow(/HTTP 400.*max_tokens/);
-    // The tiny model refuses text outside its alphabet with a message that says so.
-    await expect(client().complete("What is 2+2?")).rejects.toThrow(/HTTP 500.*reads only/);
+    // The tiny model refuses text outside its alphabet with a message that says so: the
+    // client's mistake, so a 400, and not retried.
+    const before = server.requests;
+    await expect(client({ maxRetries: 3 }).complete("What is 2+2?")).rejects.toThrow(/HTTP 400.*reads only/);
+    expect(server.requests - before).toBe(1);
   });
 
   it("self-consistency over HTTP", async () => {
