@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
-import { applyRope, ropeTables } from "../nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeTables } from "../nn/rope.js";
 import { attention } from "../nn/attention.js";
 import { deriveSeed, initLinear } from "../nn/init.js";
 import { KVCache } from "./kvcache.js";
@@ -78,13 +78,15 @@ function repeatKv(t: tf.Tensor, group: number): tf.Tensor {
  * @param x [batch, seq, dModel]
  * @param opts.cache from `createMHACache`; keys/values of earlier tokens are read from it
  * @param opts.startPos absolute position of x's first token (default 0)
+ * @param opts.ropeImpl "split" (default: `applyRope`, the readable spelling) or "matmul"
+ *   (`applyRopeMatmul`: the same numbers, much faster to train on wasm; lib/model uses it)
  * @returns [batch, seq, dModel]
  */
 export function mhaForward(
   x: tf.Tensor,
   w: MHAWeights,
   cfg: MHAConfig,
-  opts: { cache?: KVCache; startPos?: number } = {},
+  opts: { cache?: KVCache; startPos?: number; ropeImpl?: "split" | "matmul" } = {},
 ): tf.Tensor3D {
   const kv = kvHeads(cfg);
   if (x.rank !== 3 || x.shape[2] !== cfg.dModel) {
@@ -103,8 +105,9 @@ export function mhaForward(
     let k = linear(x, w.wk).reshape([batch, seq, kv, headDim]); // [b, s, nKv, headDim]
     const v = linear(x, w.wv).reshape([batch, seq, kv, headDim]); // [b, s, nKv, headDim]
     if (tables) {
-      q = applyRope(q, tables, startPos);
-      k = applyRope(k, tables, startPos);
+      const rope = opts.ropeImpl === "matmul" ? applyRopeMatmul : applyRope;
+      q = rope(q, tables, startPos);
+      k = rope(k, tables, startPos);
     }
     let kAll = k;
     let vAll = v;

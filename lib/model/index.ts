@@ -15,4 +15,3 @@ export * from "./train.js";
 export * from "./sample.js";
 export * from "./checkpoint.js";
 export * from "./matmulGrad.js";
-export * from "./attention.js";

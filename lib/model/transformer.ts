@@ -19,7 +19,6 @@ import { initSwiGLUWeights, swiglu, type SwiGLUWeights } from "../nn/swiglu.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig, type MHAWeights } from "../attention/mha.js";
 import { createMLACache, initMLAWeights, mlaForward, type MLAConfig, type MLAWeights } from "../attention/mla.js";
 import type { KVCache } from "../attention/kvcache.js";
-import { mhaForwardFast } from "./attention.js";
 import { initMoEWeights, moeForwardDense, type MoEWeights } from "../moe/moe.js";
 import type { GateConfig } from "../moe/gate.js";
 
@@ -133,8 +132,8 @@ export class TinyTransformer {
   /** [dModel, vocabSize] */
   head!: tf.Tensor2D;
   /**
-   * Which spelling of MHA runs: "matmul-rope" (lib/model/attention.ts, default: ~3× faster
-   * training on wasm) or "reference" (lib/attention/mha.ts `mhaForward`). Same numbers.
+   * Which RoPE spelling `mhaForward` uses: "matmul-rope" (`applyRopeMatmul`, default: ~3× faster
+   * training on wasm) or "reference" (`applyRope`, the readable one). Same numbers.
    */
   mhaImpl: "matmul-rope" | "reference" = "matmul-rope";
 
@@ -255,7 +254,7 @@ export class TinyTransformer {
         const cache = opts.cache?.layers[l];
         const a =
           c.attention === "mha"
-            ? (this.mhaImpl === "reference" ? mhaForward : mhaForwardFast)(h, layer.attn as MHAWeights, this.mhaConfig(), { cache, startPos })
+            ? mhaForward(h, layer.attn as MHAWeights, this.mhaConfig(), { cache, startPos, ropeImpl: this.mhaImpl === "reference" ? "split" : "matmul" })
             : mlaForward(h, layer.attn as MLAWeights, this.mlaConfig(), { cache: cache as ReturnType<typeof createMLACache> | undefined, startPos, mode: cache ? "absorbed" : "naive" });
         x = tf.add(x, a);
         const h2 = rmsNorm(x, layer.ffnNorm, c.normEps);

@@ -6,6 +6,10 @@
  * x[i + d/2] instead; it is the same rotation after the channel permutation `ropePermutation(d)`
  * (evens first, then odds): rotateHalf(x[perm]) = interleaved(x)[perm].
  *
+ * `applyRope` is the readable spelling (split each pair, rotate, stack back). `applyRopeMatmul` is the
+ * same interleaved rotation written as x ⊙ cos + (x · P) ⊙ sin with a fixed pair-swap matrix P: on
+ * the wasm backend the split/stack kernels cost ~50× the arithmetic, so training uses this one.
+ *
  * Cos/sin tables are plain Float32Arrays computed once per (headDim, maxSeqLen, theta); each call
  * uploads only the rows it needs, so the tables have no tensor lifetime to manage.
  * YaRN context extension is not implemented (DeepSeek applies it only beyond 4K tokens).
@@ -105,5 +109,60 @@ export function applyRope(
       return tf.concat([tf.sub(tf.mul(a!, cos), tf.mul(b!, sin)), tf.add(tf.mul(a!, sin), tf.mul(b!, cos))], -1);
     }
     throw new Error(`applyRope: layout must be "interleaved" or "rotateHalf"; got ${String(layout)}`);
+  });
+}
+
+const pairSwapMemo = new Map<number, Float32Array>();
+
+/** P [headDim, headDim] with x·P = (−x₁, x₀, −x₃, x₂, …): each channel pair turned by 90°. */
+function pairSwap(headDim: number): Float32Array {
+  let p = pairSwapMemo.get(headDim);
+  if (!p) {
+    p = new Float32Array(headDim * headDim);
+    for (let i = 0; i < headDim; i += 2) {
+      p[(i + 1) * headDim + i] = -1; // out[i] = −x[i+1]
+      p[i * headDim + i + 1] = 1; // out[i+1] = x[i]
+    }
+    pairSwapMemo.set(headDim, p);
+  }
+  return p;
+}
+
+/**
+ * The fast spelling of interleaved RoPE: the same numbers as `applyRope(x, tables, startPos)`
+ * (to float32 rounding), as two elementwise products and one small matmul:
+ *   rope(x) = x ⊙ cos + (x · P) ⊙ sin,  cos/sin repeated for both channels of each pair.
+ * @param x [batch, seq, nHeads, headDim] or [batch, seq, headDim]
+ * @returns same shape as x
+ */
+export function applyRopeMatmul(x: tf.Tensor, tables: RopeTables, startPos = 0): tf.Tensor {
+  if (x.rank !== 3 && x.rank !== 4) {
+    throw new Error(`applyRopeMatmul: x must be [batch, seq, nHeads, headDim] or [batch, seq, headDim]; got [${x.shape}]`);
+  }
+  const d = x.shape[x.rank - 1]!;
+  const seq = x.shape[1]!;
+  if (d !== tables.headDim) throw new Error(`applyRopeMatmul: x's last dimension must be headDim=${tables.headDim}; got [${x.shape}]`);
+  if (!Number.isInteger(startPos) || startPos < 0 || startPos + seq > tables.maxSeqLen) {
+    throw new Error(
+      `applyRopeMatmul: positions startPos ${startPos} .. ${startPos + seq - 1} must lie in [0, maxSeqLen=${tables.maxSeqLen})`,
+    );
+  }
+  const half = d / 2;
+  const c = new Float32Array(seq * d);
+  const s = new Float32Array(seq * d);
+  for (let p = 0; p < seq; p++) {
+    for (let i = 0; i < half; i++) {
+      const cv = tables.cos[(startPos + p) * half + i]!;
+      const sv = tables.sin[(startPos + p) * half + i]!;
+      c[p * d + 2 * i] = c[p * d + 2 * i + 1] = cv;
+      s[p * d + 2 * i] = s[p * d + 2 * i + 1] = sv;
+    }
+  }
+  return tf.tidy(() => {
+    const rows = [1, seq, ...(x.rank === 4 ? [1] : []), d]; // broadcast over batch (and heads)
+    const cos = tf.tensor(c, rows, "float32");
+    const sin = tf.tensor(s, rows, "float32");
+    const turned = tf.matMul(x.reshape([-1, d]), tf.tensor2d(pairSwap(d), [d, d])).reshape(x.shape); // (−b, a) per pair
+    return tf.add(tf.mul(x, cos), tf.mul(turned, sin));
   });
 }

@@ -7,13 +7,12 @@ import { join } from "node:path";
 import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
 import { ARITHMETIC_ALPHABET, BOS_ID, CharTokenizer, EOS_ID, PAD_ID } from "../../lib/model/tokenizer.js";
 import { TinyTransformer, countParams, resolveConfig } from "../../lib/model/transformer.js";
-import { applyRopeMatmul, mhaForwardFast } from "../../lib/model/attention.js";
 import { AdamW } from "../../lib/model/adamw.js";
 import { encodeBatch, learningRate, maskedCrossEntropy, trainLM } from "../../lib/model/train.js";
 import { generate, sampleToken } from "../../lib/model/sample.js";
 import { checkpointFromJSON, checkpointToJSON, loadCheckpoint, saveCheckpoint } from "../../lib/model/checkpoint.js";
 import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "../../lib/model/matmulGrad.js";
-import { applyRope, ropeTables } from "../../lib/nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeTables } from "../../lib/nn/rope.js";
 import { createMHACache, initMHAWeights, mhaForward } from "../../lib/attention/mha.js";
 import { Rng } from "../../lib/nn/random.js";
 
@@ -63,10 +62,10 @@ describe("TinyTransformer", () => {
     expect(() => resolveConfig({ ...SMALL, ffn: "moe" })).toThrow(/moe/);
   });
 
-  it("matmul RoPE equals lib/nn's applyRope, and the fast MHA equals mhaForward (with and without a cache)", async () => {
+  it("matmul RoPE equals lib/nn's applyRope, and MHA with it equals mhaForward with the readable RoPE (with and without a cache)", async () => {
     const x = tf.tensor(new Rng(1).normals(2 * 5 * 3 * 8), [2, 5, 3, 8]);
     const a = applyRope(x, ropeTables(8, 16), 3);
-    const b = applyRopeMatmul(x, 16, 10000, 3);
+    const b = applyRopeMatmul(x, ropeTables(8, 16), 3);
     expect(await maxAbsDiff(a, b)).toBeLessThan(1e-5);
     // GQA (2 KV heads for 4 query heads) equals MHA whose key/value columns are repeated per group;
     // the MHA reference is lib/attention's mhaForward.
@@ -80,13 +79,13 @@ describe("TinyTransformer", () => {
     const wMha = { wq: w.wq, wk: repeatHeads(w.wk), wv: repeatHeads(w.wv), wo: w.wo };
     const h = tf.tensor(new Rng(2).normals(2 * 7 * 12), [2, 7, 12]);
     const ref = mhaForward(h, wMha, mhaCfg);
-    const fast = mhaForwardFast(h, w, cfg);
+    const fast = mhaForward(h, w, cfg, { ropeImpl: "matmul" });
     expect(await maxAbsDiff(ref, fast)).toBeLessThan(1e-5 * rtolFor(1) * 10);
     tf.dispose([wMha.wk, wMha.wv]);
     // Chunked prefill through the cache agrees too.
     const cache = createMHACache(cfg, 2);
-    const p1 = mhaForwardFast(h.slice([0, 0, 0], [2, 4, 12]), w, cfg, { cache, startPos: 0 });
-    const p2 = mhaForwardFast(h.slice([0, 4, 0], [2, 3, 12]), w, cfg, { cache, startPos: 4 });
+    const p1 = mhaForward(h.slice([0, 0, 0], [2, 4, 12]), w, cfg, { cache, startPos: 0, ropeImpl: "matmul" });
+    const p2 = mhaForward(h.slice([0, 4, 0], [2, 3, 12]), w, cfg, { cache, startPos: 4, ropeImpl: "matmul" });
     const cat = tf.concat([p1, p2], 1);
     expect(await maxAbsDiff(ref, cat)).toBeLessThan(1e-4);
     cache.dispose();

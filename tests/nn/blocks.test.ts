@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
 import { linear } from "../../lib/nn/linear.js";
 import { rmsNorm } from "../../lib/nn/rmsnorm.js";
-import { applyRope, ropePermutation, ropeTables } from "../../lib/nn/rope.js";
+import { applyRope, applyRopeMatmul, ropePermutation, ropeTables } from "../../lib/nn/rope.js";
 import { attention, attentionProbs, causalMask, MASK_VALUE } from "../../lib/nn/attention.js";
 import { deriveSeed, initLinear, initNormal } from "../../lib/nn/init.js";
 import { Rng } from "../../lib/nn/random.js";
@@ -75,6 +75,19 @@ describe("RoPE", () => {
         want.push(a * Math.cos(ang) - b * Math.sin(ang), a * Math.sin(ang) + b * Math.cos(ang));
       }
     closeArrays(y, want, rtolFor(1e-5), 1e-5);
+  });
+
+  it("applyRopeMatmul (the fast spelling) gives applyRope's numbers, for rank 3 and 4, and checks its input", async () => {
+    const tables = ropeTables(8, 16);
+    for (const shape of [[2, 5, 3, 8], [2, 5, 8]]) {
+      const x = randn(shape, 11);
+      const a = applyRope(x, tables, 6);
+      const b = applyRopeMatmul(x, tables, 6);
+      closeArrays(await b.data(), await a.data(), rtolFor(1e-5), 1e-5);
+      tf.dispose([x, a, b]);
+    }
+    expect(() => applyRopeMatmul(tf.zeros([1, 2, 6]), tables)).toThrow("applyRopeMatmul: x's last dimension must be headDim=8; got [1,2,6]");
+    expect(() => applyRopeMatmul(tf.zeros([1, 4, 8]), tables, 13)).toThrow("positions startPos 13 .. 16 must lie in [0, maxSeqLen=16)");
   });
 
   it("rotate-half is the interleaved rotation after a channel permutation", async () => {
