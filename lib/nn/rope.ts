@@ -66,6 +66,20 @@ export function ropePermutation(headDim: number): number[] {
   return perm;
 }
 
+/** Validates x against the tables and positions; returns headDim and seq. */
+function checkRopeInput(fn: string, x: tf.Tensor, tables: RopeTables, startPos: number): { d: number; seq: number } {
+  if (x.rank !== 3 && x.rank !== 4) {
+    throw new Error(`${fn}: x must be [batch, seq, nHeads, headDim] or [batch, seq, headDim]; got [${x.shape}]`);
+  }
+  const d = x.shape[x.rank - 1]!;
+  const seq = x.shape[1]!;
+  if (d !== tables.headDim) throw new Error(`${fn}: x's last dimension must be headDim=${tables.headDim}; got [${x.shape}]`);
+  if (!Number.isInteger(startPos) || startPos < 0 || startPos + seq > tables.maxSeqLen) {
+    throw new Error(`${fn}: positions startPos ${startPos} .. ${startPos + seq - 1} must lie in [0, maxSeqLen=${tables.maxSeqLen})`);
+  }
+  return { d, seq };
+}
+
 /**
  * Rotate x by its absolute positions startPos, startPos+1, …
  * @param x [batch, seq, nHeads, headDim] or [batch, seq, headDim]
@@ -80,17 +94,7 @@ export function applyRope(
   startPos = 0,
   layout: RopeLayout = "interleaved",
 ): tf.Tensor {
-  if (x.rank !== 3 && x.rank !== 4) {
-    throw new Error(`applyRope: x must be [batch, seq, nHeads, headDim] or [batch, seq, headDim]; got [${x.shape}]`);
-  }
-  const d = x.shape[x.rank - 1]!;
-  const seq = x.shape[1]!;
-  if (d !== tables.headDim) throw new Error(`applyRope: x's last dimension must be headDim=${tables.headDim}; got [${x.shape}]`);
-  if (!Number.isInteger(startPos) || startPos < 0 || startPos + seq > tables.maxSeqLen) {
-    throw new Error(
-      `applyRope: positions startPos ${startPos} .. ${startPos + seq - 1} must lie in [0, maxSeqLen=${tables.maxSeqLen})`,
-    );
-  }
+  const { d, seq } = checkRopeInput("applyRope", x, tables, startPos);
   const half = d / 2;
   return tf.tidy(() => {
     const rows = [1, seq, ...(x.rank === 4 ? [1] : []), half]; // broadcast over batch (and heads)
@@ -136,17 +140,7 @@ function pairSwap(headDim: number): Float32Array {
  * @returns same shape as x
  */
 export function applyRopeMatmul(x: tf.Tensor, tables: RopeTables, startPos = 0): tf.Tensor {
-  if (x.rank !== 3 && x.rank !== 4) {
-    throw new Error(`applyRopeMatmul: x must be [batch, seq, nHeads, headDim] or [batch, seq, headDim]; got [${x.shape}]`);
-  }
-  const d = x.shape[x.rank - 1]!;
-  const seq = x.shape[1]!;
-  if (d !== tables.headDim) throw new Error(`applyRopeMatmul: x's last dimension must be headDim=${tables.headDim}; got [${x.shape}]`);
-  if (!Number.isInteger(startPos) || startPos < 0 || startPos + seq > tables.maxSeqLen) {
-    throw new Error(
-      `applyRopeMatmul: positions startPos ${startPos} .. ${startPos + seq - 1} must lie in [0, maxSeqLen=${tables.maxSeqLen})`,
-    );
-  }
+  const { d, seq } = checkRopeInput("applyRopeMatmul", x, tables, startPos);
   const half = d / 2;
   const c = new Float32Array(seq * d);
   const s = new Float32Array(seq * d);
