@@ -4,6 +4,7 @@
  * Introduced in notebooks/00_welcome.ipynb; used by every lesson. Display with `show(fig)`.
  */
 import { baseLayout, type ChartOptions, type Figure, type Trace } from "./figure.js";
+import { applyLogTicks } from "./ticks.js";
 
 /** One named series of points. `error` is a symmetric (or upper) error bar; `errorMinus` the lower one. */
 export interface Series {
@@ -60,13 +61,13 @@ function xyTraces(series: Series[], defaultMode: Series["mode"]): Trace[] {
 /** Lines through points, one per series. */
 export function lineChart(series: Series[], opts: ChartOptions): Figure {
   checkSeries("lineChart", series);
-  return { data: xyTraces(series, "lines+markers"), layout: baseLayout(opts) };
+  return applyLogTicks({ data: xyTraces(series, "lines+markers"), layout: baseLayout(opts) }, { x: opts.xUnit, y: opts.yUnit });
 }
 
 /** Points only, one colour per series. */
 export function scatterChart(series: Series[], opts: ChartOptions): Figure {
   checkSeries("scatterChart", series);
-  return { data: xyTraces(series, "markers"), layout: baseLayout(opts) };
+  return applyLogTicks({ data: xyTraces(series, "markers"), layout: baseLayout(opts) }, { x: opts.xUnit, y: opts.yUnit });
 }
 
 export interface BarOptions extends ChartOptions {
@@ -92,7 +93,8 @@ export function barChart(series: Series[], opts: BarOptions): Figure {
     layout.xaxis = ya;
     layout.yaxis = { ...(xa as object), automargin: true, autorange: "reversed" };
   }
-  return { data, layout };
+  // horizontal bars: the value axis is x, so the y unit (the value's) goes there
+  return applyLogTicks({ data, layout }, opts.horizontal ? { x: opts.yUnit, y: opts.xUnit } : { x: opts.xUnit, y: opts.yUnit });
 }
 
 /** SeekLab's sequential scale: near-white for 0, DeepSeek blue for the maximum. */
@@ -146,20 +148,50 @@ export function heatmap(z: number[][], opts: HeatmapOptions): Figure {
   return { data: [trace], layout };
 }
 
-/** A table as a figure (for leaderboards and small result sets). */
+const TABLE_HEADER_PX = 32;
+const TABLE_LINE_PX = 22;
+const TABLE_CELL_PAD_PX = 8;
+const TABLE_CHAR_PX = 7.2; // average glyph width at 13 px in SeekLab's font stack
+const TABLE_WIDTH_PX = 860; // the notebook column a table is drawn into, when no width is given
+
+/** How many text lines a cell wraps to in a column `px` wide (plotly wraps on spaces and <br>). */
+function wrappedLines(text: string, px: number): number {
+  const perLine = Math.max(4, Math.floor((px - 2 * TABLE_CELL_PAD_PX) / TABLE_CHAR_PX));
+  return text.split("<br>").reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
+}
+
+/**
+ * A table as a figure (for leaderboards and small result sets). Its height is computed from the
+ * rows (wrapped lines included), so no blank band is left under the last row; `opts.height` is a
+ * maximum (a longer table scrolls inside it).
+ */
 export function tableFigure(header: string[], rows: (string | number)[][], opts: Omit<ChartOptions, "xTitle" | "yTitle" | "logX" | "logY">): Figure {
+  if (!Array.isArray(header) || header.length === 0) throw new Error(`tableFigure(header): expected a non-empty string[]; got ${JSON.stringify(header)}`);
   rows.forEach((r, i) => {
     if (r.length !== header.length) throw new Error(`tableFigure(rows[${i}]): expected ${header.length} cells like the header; got ${r.length}`);
   });
   const columns = header.map((_, j) => rows.map((r) => r[j]!));
-  const layout = baseLayout({ ...opts, height: opts.height ?? Math.min(120 + 28 * rows.length, 700) });
-  layout.margin = { l: 16, r: 16, t: 56, b: 16 };
+  // Column widths in proportion to their longest entry (header included), as plotly's columnwidth reads them.
+  const longest = header.map((h, j) => Math.max(h.length, ...rows.map((r) => String(r[j]).length), 3));
+  const cap = longest.map((n) => Math.min(n, 60));
+  const total = cap.reduce((s, v) => s + v, 0);
+  const widthPx = (opts.width ?? TABLE_WIDTH_PX) - 32;
+  const colPx = cap.map((n) => (widthPx * n) / total);
+  const headerLines = Math.max(...header.map((h, j) => wrappedLines(h, colPx[j]!)));
+  const rowLines = rows.map((r) => Math.max(...r.map((c, j) => wrappedLines(String(c), colPx[j]!))));
+  const margin = { l: 16, r: 16, t: 48, b: 8 };
+  const needed = margin.t + margin.b + Math.max(TABLE_HEADER_PX, headerLines * TABLE_LINE_PX + TABLE_CELL_PAD_PX) +
+    rowLines.reduce((s, n) => s + n * TABLE_LINE_PX + TABLE_CELL_PAD_PX, 0) + 4;
+  const height = Math.ceil(opts.height === undefined ? Math.min(needed, 900) : Math.min(needed, opts.height));
+  const layout = baseLayout({ ...opts, height });
+  layout.margin = margin;
   return {
     data: [
       {
         type: "table",
-        header: { values: header.map((h) => `<b>${h}</b>`), fill: { color: "#4d6bfe" }, font: { color: "#ffffff" }, align: "left" },
-        cells: { values: columns, fill: { color: [rows.map((_, i) => (i % 2 ? "#f7f8fc" : "#ffffff"))] }, align: "left" },
+        columnwidth: cap,
+        header: { values: header.map((h) => `<b>${h}</b>`), height: TABLE_HEADER_PX, fill: { color: "#4d6bfe" }, font: { color: "#ffffff" }, align: "left" },
+        cells: { values: columns, height: TABLE_LINE_PX + TABLE_CELL_PAD_PX, fill: { color: [rows.map((_, i) => (i % 2 ? "#f7f8fc" : "#ffffff"))] }, align: "left" },
       },
     ],
     layout,

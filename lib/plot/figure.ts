@@ -28,6 +28,10 @@ export interface ChartOptions {
   yTitle?: string;
   logX?: boolean;
   logY?: boolean;
+  /** Unit written after each tick label of a log x axis ("TB/s"): ticks read "1 TB/s", "10 TB/s". */
+  xUnit?: string;
+  /** Unit written after each tick label of a log y axis ("TFLOPS"). */
+  yUnit?: string;
   height?: number;
   width?: number;
 }
@@ -59,7 +63,9 @@ export function baseLayout(opts: ChartOptions): Record<string, unknown> {
     height: opts.height ?? 400,
     xaxis: axis(opts.xTitle, opts.logX),
     yaxis: axis(opts.yTitle, opts.logY),
-    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+    // The legend sits right of the plot, top-aligned: below the plot it collided with the x-axis title,
+    // above it with the chart title. Plotly widens the right margin to fit it.
+    legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, yanchor: "top", font: { size: 12 } },
     hovermode: "closest",
   };
   if (opts.width !== undefined) layout.width = opts.width;
