@@ -68,3 +68,16 @@ export class Rng {
     return out;
   }
 }
+
+/**
+ * A child seed for a named part (e.g. `deriveSeed(seed, "wkvA")`), so that adding a weight to a
+ * module does not change the numbers of the others. FNV-1a over the name, mixed with the seed.
+ */
+export function deriveSeed(seed: number, name: string): number {
+  let h = (0x811c9dc5 ^ (Math.floor(seed) >>> 0)) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

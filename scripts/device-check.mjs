@@ -22,7 +22,7 @@
 //     VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json sh scripts/device-check.sh build/device
 //
 // One process activates WebGPU at most once: re-activating it after another backend makes
-// lib/backend.ts start a second Dawn instance, which aborted SwiftShader here
+// lib/backend/ start a second Dawn instance, which aborted SwiftShader here
 // (`__pthread_tpp_change_priority: Assertion failed`). So the correctness suite computes on cpu,
 // then wasm, then webgpu, and the benchmark runs each backend in a child process.
 import { execFileSync, spawnSync } from "node:child_process";

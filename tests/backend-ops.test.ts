@@ -2,7 +2,7 @@
 // run on wasm, cpu and webgpu like every tensor test.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.js";
+import { initBackend } from "../lib/backend/index.js";
 import { useTestBackend, expectNoLeaks } from "./helpers/backend.js";
 
 describe("backend workarounds", () => {

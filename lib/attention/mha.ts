@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
 import { applyRope, applyRopeMatmul, ropeTables } from "../nn/rope.js";
 import { attention } from "../nn/attention.js";
-import { deriveSeed, initLinear } from "../nn/init.js";
+import { initLinear } from "../nn/init.js";
+import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 
 export interface MHAConfig {

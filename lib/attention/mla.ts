@@ -29,7 +29,8 @@ import { linear } from "../nn/linear.js";
 import { rmsNorm, RMS_NORM_EPS } from "../nn/rmsnorm.js";
 import { applyRope, ropeTables } from "../nn/rope.js";
 import { attention, maskedSoftmax } from "../nn/attention.js";
-import { deriveSeed, initLinear, initOnes } from "../nn/init.js";
+import { initLinear, initOnes } from "../nn/init.js";
+import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 
 export type MLAMode = "naive" | "absorbed";

@@ -1,7 +1,7 @@
 /**
  * One-hot masks as float32, made the one way that gives the same numbers on every backend.
  *
- * Used by lib/moe (gate, dispatch, balance); not part of the public API. Found while testing
+ * Used by lib/moe (gate, dispatch, balance), lib/model and lib/reasoning; not part of the public API. Found while testing
  * notebooks/02_mixture_of_experts.ipynb's library on each backend, with tfjs 4.22:
  *  - wasm's OneHot kernel ignores `dtype = "float32"` and writes int32 bit patterns (1 reads as 1.4e-45);
  *  - on WebGPU, summing an int32 one-hot (or its plain cast) over a non-last axis goes through a

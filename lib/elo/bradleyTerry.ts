@@ -6,7 +6,7 @@
  * model pinned by `anchor`). This is the model Chatbot Arena fits (by logistic regression).
  *
  * Taught in notebooks/04_elo_rankings.ipynb ("Bradley–Terry as Elo without order", "the fit").
- * The log-likelihood depends on the battles only through the win matrix w (win-matrix.ts):
+ * The log-likelihood depends on the battles only through the win matrix w (winMatrix.ts):
  *     ℓ(θ) = Σ_{i≠j} w_ij · log σ(θ_i − θ_j),
  * so every iteration costs O(models²). Two solvers, which must agree (tests/elo):
  * - "newton" (default): θ ← θ + (L + 11ᵀ/n)⁻¹ g, where g_i = W_i − Σ_j n_ij p_ij is the gradient
@@ -25,7 +25,7 @@
  */
 import { type Battles } from "./battles.js";
 import { choleskyInPlace, choleskySolveInPlace, matVec } from "./linalg.js";
-import { type WinMatrix, winMatrix } from "./win-matrix.js";
+import { type WinMatrix, winMatrix } from "./winMatrix.js";
 
 export interface RatingScale {
   /** Rating points per factor of `base` in the odds. Default 400. */

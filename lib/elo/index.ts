@@ -1,11 +1,11 @@
 // Public API of lib/elo (re-exported by lib/index.ts). Lesson: notebooks/04_elo_rankings.ipynb.
 export { type Outcome, type Battle, type Battles, OUTCOMES, SCORE_A, isOutcome, outcomeCode, BattleTable, BattleTableBuilder, toBattleTable } from "./battles.js";
 export { type EloOptions, expectedScore, eloUpdate, onlineElo, onlineEloArray } from "./online.js";
-export { type WinMatrix, winMatrix, gamesMatrix, winMatrixRows } from "./win-matrix.js";
+export { type WinMatrix, winMatrix, gamesMatrix, winMatrixRows } from "./winMatrix.js";
 export {
   type RatingScale, type BradleyTerryOptions, type BradleyTerryFit, type MleProblem, NoMleError,
   bradleyTerry, fitBradleyTerry, mleProblem, pointsPerNat, toRatings,
-} from "./bradley-terry.js";
+} from "./bradleyTerry.js";
 export {
   type LeaderboardRow, type BootstrapOptions, type BootstrapSamples, type PairOutcomes,
   bootstrapRatings, bootstrapSamples, sandwichRatings, arenaRanks, pairOutcomes, quantileSorted, normalQuantile,

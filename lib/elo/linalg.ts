@@ -1,6 +1,6 @@
 /**
  * The dense linear algebra lib/elo needs: a Cholesky factorisation, the solve that uses it, and an
- * inverse, on row-major Float64Arrays (behind the fits of notebooks/04_elo_rankings.ipynb). Newton's method for Bradley–Terry (bradley-terry.ts), its
+ * inverse, on row-major Float64Arrays (behind the fits of notebooks/04_elo_rankings.ipynb). Newton's method for Bradley–Terry (bradleyTerry.ts), its
  * bootstrap and the sandwich interval (uncertainty.ts) solve with a graph Laplacian made positive
  * definite. Inner loops run over contiguous rows with four accumulators, which is what lets V8
  * keep up with LAPACK at these sizes (n ≈ 100–200).

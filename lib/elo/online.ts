@@ -8,7 +8,7 @@
  * and after a battle with score S_A (1 win, 0 loss, ½ either tie)
  *     R_A ← R_A + K (S_A − E_A),   R_B ← R_B + K ((1 − S_A) − E_B),   E_B = 1 − E_A.
  * Because each update uses the ratings left by the previous one, the result depends on the order
- * of the battles; Bradley–Terry (bradley-terry.ts) is the order-free version.
+ * of the battles; Bradley–Terry (bradleyTerry.ts) is the order-free version.
  */
 import { type Battles, BattleTable, SCORE_A, toBattleTable } from "./battles.js";
 

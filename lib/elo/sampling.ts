@@ -8,7 +8,7 @@
  * ("The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): transformed
  * rejection with a squeeze, O(1) expected time; for a small mean it counts geometric waiting times.
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 
 /** fc(k) = log k! − [(k + ½) log(k + 1) − (k + 1) + ½ log 2π]: the Stirling series' remainder. */
 function stirlingTail(k: number): number {

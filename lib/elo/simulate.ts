@@ -7,7 +7,7 @@
  * ties behave often enough, and the reason ties compress a fitted scale); otherwise A wins with the
  * Bradley–Terry probability 1 / (1 + base^((R_B − R_A) / scale)).
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 import { BattleTable } from "./battles.js";
 
 export interface SimulateOptions {

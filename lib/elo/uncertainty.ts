@@ -10,15 +10,15 @@
  * fitted by Newton's method warm-started at the full-data fit with the full-data system matrix
  * (chord steps, O(pairs + n²) each), falling back to fresh Newton steps if that stalls.
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 import { type Battles, BattleTable, toBattleTable } from "./battles.js";
 import {
   type BradleyTerryOptions, NoMleError, type Pairs, chordFit, fitBradleyTerry, gradientAndSystem, mleProblem, newtonFit, pointsPerNat, toRatings,
-} from "./bradley-terry.js";
+} from "./bradleyTerry.js";
 import { inverseSpd } from "./linalg.js";
 import { type EloOptions, onlineEloArray } from "./online.js";
 import { MultinomialSampler } from "./sampling.js";
-import { winMatrix } from "./win-matrix.js";
+import { winMatrix } from "./winMatrix.js";
 
 export interface LeaderboardRow {
   model: string;

@@ -4,7 +4,7 @@
  * depends on the battles only through it), so a fit over 2 million battles costs O(models²) per
  * iteration, not O(battles).
  *
- * Taught in notebooks/04_elo_rankings.ipynb ("the win matrix"); used by bradley-terry.ts and
+ * Taught in notebooks/04_elo_rankings.ipynb ("the win matrix"); used by bradleyTerry.ts and
  * uncertainty.ts.
  */
 import { type Battles, toBattleTable } from "./battles.js";

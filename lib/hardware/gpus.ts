@@ -7,10 +7,7 @@
  * can't be read in the wrong unit. Throughputs are DENSE: NVIDIA's Hopper/Blackwell datasheets
  * print 2:4-sparse figures, twice the dense ones; the JSON halves them and says so.
  */
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { loadDatasetJson } from "../data.js";
 
 /** One GPU product. `null` means the product lacks the capability (reason in `missing`). */
 export interface Gpu {
@@ -117,23 +114,9 @@ export function validateGpuTable(json: unknown): GpuTable {
   return t as GpuTable;
 }
 
-/** Finds datasets/gpus.json by walking up from this module (works from lib/ and lib/dist/). */
-function defaultGpuTablePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "datasets", "gpus.json");
-    if (existsSync(candidate)) return candidate;
-    dir = resolve(dir, "..");
-  }
-  throw new Error("loadGpuTable: could not find datasets/gpus.json above " + dirname(fileURLToPath(import.meta.url)) +
-    "; pass its path explicitly");
-}
-
 /** Reads and validates the GPU table (default: the project's datasets/gpus.json). */
 export async function loadGpuTable(path?: string): Promise<GpuTable> {
-  const p = path ?? defaultGpuTablePath();
-  const text = await readFile(p, "utf8");
-  return validateGpuTable(JSON.parse(text));
+  return validateGpuTable(await loadDatasetJson("gpus.json", path, "loadGpuTable"));
 }
 
 /** The GPU with this id; the error lists the ids that exist. */

@@ -8,8 +8,7 @@
  * and the shapes, and fails with a message that names the first difference.
  */
 import * as tf from "@tensorflow/tfjs";
-import { readFile, writeFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readText, writeText } from "../data.js";
 import { CharTokenizer, type TokenizerJSON } from "./tokenizer.js";
 import { resolveConfig, TinyTransformer, type ResolvedConfig, type TinyTransformerConfig } from "./transformer.js";
 
@@ -110,15 +109,14 @@ export function loadWeightsInto(model: TinyTransformer, weights: CheckpointJSON[
 /** Writes the checkpoint to `path` (folders created). */
 export async function saveCheckpoint(path: string, model: TinyTransformer, tok: CharTokenizer, meta: Record<string, unknown> = {}): Promise<void> {
   const json = await checkpointToJSON(model, tok, meta);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(json));
+  await writeText(path, JSON.stringify(json));
 }
 
 /** Reads a checkpoint written by `saveCheckpoint`. */
 export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Promise<{ model: TinyTransformer; tokenizer: CharTokenizer; meta: Record<string, unknown> }> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readText(path);
   } catch (e) {
     throw new Error(`loadCheckpoint: cannot read ${path}: ${(e as Error).message}`);
   }

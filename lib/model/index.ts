@@ -14,4 +14,3 @@ export * from "./adamw.js";
 export * from "./train.js";
 export * from "./sample.js";
 export * from "./checkpoint.js";
-export * from "./matmulGrad.js";

@@ -11,7 +11,7 @@
  * padding ever enters attention.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 import { EOS_ID, type CharTokenizer } from "./tokenizer.js";
 import type { ModelCache, TinyTransformer } from "./transformer.js";
 

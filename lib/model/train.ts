@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { AdamW, type AdamWOptions } from "./adamw.js";
-import { useExplicitTransposeMatMulGrad } from "./matmulGrad.js";
+import { useExplicitTransposeMatMulGrad } from "../backend/matmulGrad.js";
 import { PAD_ID, type CharTokenizer } from "./tokenizer.js";
 import type { TinyTransformer } from "./transformer.js";
 

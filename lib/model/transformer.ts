@@ -14,7 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { rmsNorm, RMS_NORM_EPS } from "../nn/rmsnorm.js";
 import { linear } from "../nn/linear.js";
-import { deriveSeed, initLinear, initNormal, initOnes } from "../nn/init.js";
+import { initLinear, initNormal, initOnes } from "../nn/init.js";
+import { deriveSeed } from "../random.js";
 import { initSwiGLUWeights, swiglu, type SwiGLUWeights } from "../nn/swiglu.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig, type MHAWeights } from "../attention/mha.js";
 import { createMLACache, initMLAWeights, mlaForward, type MLAConfig, type MLAWeights } from "../attention/mla.js";

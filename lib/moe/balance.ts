@@ -16,7 +16,7 @@
  *    only which experts are chosen, never the weights, so the gradient is untouched.
  */
 import * as tf from "@tensorflow/tfjs";
-import { oneHotFloat } from "./onehot.js";
+import { oneHotFloat } from "../backend/onehot.js";
 
 /**
  * Assignments per expert.

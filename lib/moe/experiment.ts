@@ -20,11 +20,8 @@
  * gradient. No tf.gather gradients are needed, so it trains on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Rng } from "../nn/random.js";
+import { datasetPath, loadDatasetJson, writeText } from "../data.js";
+import { Rng } from "../random.js";
 import { combineWeights, gateScores, selectExperts, type GateConfig } from "./gate.js";
 import { dispatchCombine, disposeMoEWeights, initMoEWeights, planDispatch, type MoEWeights } from "./moe.js";
 import { expertLoadOf, maxVio, switchAuxLoss, updateRoutingBias } from "./balance.js";
@@ -294,28 +291,20 @@ export async function runBalanceExperiment(
   return { config: c, families: ARITH_FAMILIES.slice(0, c.nFamilies).map((f) => f.name), backend: tf.getBackend(), runs };
 }
 
-/** Where the committed results live: datasets/moe_balance_experiment.json, found by walking up from this module. */
-export function balanceExperimentPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "datasets"))) return join(dir, "datasets", "moe_balance_experiment.json");
-    dir = resolve(dir, "..");
-  }
-  throw new Error(`balanceExperimentPath: no datasets/ folder above ${dirname(fileURLToPath(import.meta.url))}; pass a path`);
-}
+/** The committed results' file inside datasets/. */
+const BALANCE_EXPERIMENT_FILE = "moe_balance_experiment.json";
 
 /** Reads committed experiment results (default: datasets/moe_balance_experiment.json). */
 export async function loadBalanceExperiment(path?: string): Promise<BalanceExperimentResult> {
-  const p = path ?? balanceExperimentPath();
-  const r = JSON.parse(await readFile(p, "utf8")) as BalanceExperimentResult;
-  if (!r || !Array.isArray(r.runs) || r.runs.length === 0 || !r.config) throw new Error(`loadBalanceExperiment: ${p} is not an experiment result (no runs/config)`);
+  const r = await loadDatasetJson<BalanceExperimentResult>(BALANCE_EXPERIMENT_FILE, path, "loadBalanceExperiment");
+  if (!r || !Array.isArray(r.runs) || r.runs.length === 0 || !r.config) throw new Error(`loadBalanceExperiment: ${path ?? BALANCE_EXPERIMENT_FILE} is not an experiment result (no runs/config)`);
   return r;
 }
 
 /** Writes results as compact JSON (numbers rounded to 5 significant digits to keep the file small). */
 export async function saveBalanceExperiment(result: BalanceExperimentResult, path?: string): Promise<string> {
-  const p = path ?? balanceExperimentPath();
+  const p = path ?? (await datasetPath(BALANCE_EXPERIMENT_FILE));
   const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
-  await writeFile(p, JSON.stringify(result, round) + "\n");
+  await writeText(p, JSON.stringify(result, round) + "\n");
   return p;
 }

@@ -21,11 +21,11 @@
  * gradient that returns zero, so `route` can sit inside `tf.variableGrads` (tfjs has no TopK
  * gradient) while the combine weights still carry the gate's gradient.
  *
- * One-hot masks come from `oneHotFloat` (lib/moe/onehot.ts), which works around two tfjs 4.22
+ * One-hot masks come from `oneHotFloat` (lib/backend/onehot.ts), which works around two tfjs 4.22
  * backend bugs that otherwise silently corrupt the group mask and the loads.
  */
 import * as tf from "@tensorflow/tfjs";
-import { oneHotFloat } from "./onehot.js";
+import { oneHotFloat } from "../backend/onehot.js";
 
 export interface GateConfig {
   /** Routed experts, N_r. */

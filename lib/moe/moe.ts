@@ -26,8 +26,8 @@
  * while a later token's fallback gets in.
  */
 import * as tf from "@tensorflow/tfjs";
-import { oneHotFloat } from "./onehot.js";
-import { Rng } from "../nn/random.js";
+import { oneHotFloat } from "../backend/onehot.js";
+import { Rng } from "../random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
 

@@ -1,5 +1,4 @@
 // Public API of lib/nn (re-exported by lib/index.ts).
-export * from "./random.js";
 export * from "./swiglu.js";
 export * from "./linear.js";
 export * from "./rmsnorm.js";

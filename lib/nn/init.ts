@@ -1,12 +1,12 @@
 /**
  * Seeded initialisers: every weight in SeekLab is reproducible from one integer seed.
- * They draw from `Rng` (lib/nn/random.ts) in plain JavaScript and upload once, so the same seed
+ * They draw from `Rng` (lib/random.ts) in plain JavaScript and upload once, so the same seed
  * gives the same numbers on every backend.
  *
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "./random.js";
+import { Rng } from "../random.js";
 
 /** A tensor of the given shape filled with N(0, std²) draws from `new Rng(seed)`. */
 export function initNormal(shape: number[], std: number, seed: number): tf.Tensor {
@@ -25,17 +25,4 @@ export function initLinear(inDim: number, outDim: number, seed: number, std?: nu
 /** A norm's gain: ones of shape [d]. */
 export function initOnes(d: number): tf.Tensor1D {
   return tf.ones([d], "float32") as tf.Tensor1D;
-}
-
-/**
- * A child seed for a named part (e.g. `deriveSeed(seed, "wkvA")`), so that adding a weight to a
- * module does not change the numbers of the others. FNV-1a over the name, mixed with the seed.
- */
-export function deriveSeed(seed: number, name: string): number {
-  let h = (0x811c9dc5 ^ (Math.floor(seed) >>> 0)) >>> 0;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
 }

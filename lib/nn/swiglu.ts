@@ -8,7 +8,7 @@
  * with `W: [in, out]`, so DeepSeek's PyTorch `w1.weight` ([inter, dModel]) loads transposed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "./random.js";
+import { Rng } from "../random.js";
 import { linear } from "./linear.js";
 
 /** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
-import { initBackend, type BackendInfo, type BackendPreference } from "../backend.js";
+import { initBackend, type BackendInfo, type BackendPreference } from "../backend/index.js";
 
 /** Versions of SeekLab and what it runs on. */
 export function versions(): Record<string, string> {

@@ -6,10 +6,7 @@
  *     lesson's scaling study calls at several model sizes;
  *   - `evaluateArithmetic`: held-out accuracy with a 95% interval, by greedy decoding.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { datasetPath, loadDatasetJson } from "../data.js";
 import { loadCheckpoint } from "../model/checkpoint.js";
 import { CharTokenizer } from "../model/tokenizer.js";
 import { TinyTransformer, type TinyTransformerConfig } from "../model/transformer.js";
@@ -156,17 +153,6 @@ export async function evaluateArithmetic(
   return { n: problems.length, correct, accuracy: ci.p, lo: ci.lo, hi: ci.hi, meanTokens: tokens / problems.length, examples };
 }
 
-/** Finds datasets/<file> by walking up from this module (works from lib/ and lib/dist/). */
-export function cotDatasetPath(file: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "datasets", file);
-    if (existsSync(candidate)) return candidate;
-    dir = resolve(dir, "..");
-  }
-  throw new Error(`cotDatasetPath: could not find datasets/${file} above ${dirname(fileURLToPath(import.meta.url))}`);
-}
-
 /** One training run's record in datasets/cot_results.json. */
 export interface CotRunRecord {
   file: string;
@@ -220,10 +206,10 @@ export interface CotResults {
 
 /** Reads datasets/cot_results.json. */
 export async function loadCotResults(path?: string): Promise<CotResults> {
-  return JSON.parse(await readFile(path ?? cotDatasetPath("cot_results.json"), "utf8")) as CotResults;
+  return loadDatasetJson<CotResults>("cot_results.json", path, "loadCotResults");
 }
 
 /** Loads a committed checkpoint (default: the small chain-of-thought multiplication model). */
 export async function loadCotCheckpoint(file = "cot_mul_cot_small.json"): ReturnType<typeof loadCheckpoint> {
-  return loadCheckpoint(cotDatasetPath(file));
+  return loadCheckpoint(await datasetPath(file));
 }

@@ -21,7 +21,7 @@ import { AdamW } from "../model/adamw.js";
 import { generate } from "../model/sample.js";
 import { PAD_ID, type CharTokenizer } from "../model/tokenizer.js";
 import type { TinyTransformer } from "../model/transformer.js";
-import { useExplicitTransposeMatMulGrad } from "../model/matmulGrad.js";
+import { useExplicitTransposeMatMulGrad } from "../backend/matmulGrad.js";
 import { extractAnswer } from "./extract.js";
 import { checkScratchpad } from "./problems.js";
 

@@ -15,7 +15,7 @@
  * transformer can learn; the final number is the last number in the text, so `extractAnswer`
  * reads it the same way it reads a large model's answer.
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 
 export type ArithmeticOp = "*" | "+";
 

@@ -3,7 +3,7 @@
  * answer with the most common final answer. It is the simplest form of test-time compute:
  * more samples, more tokens, better accuracy (notebooks/03_chain_of_thought.ipynb, experiment 2).
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 import { extractAnswer } from "./extract.js";
 import type { Completion, LLM, Prompt, SampleOptions } from "./llm.js";
 

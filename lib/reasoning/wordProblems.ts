@@ -4,7 +4,7 @@
  * (notebooks/03_chain_of_thought.ipynb, optional section): generated fresh from a seed, so they
  * cannot be in anyone's training data verbatim, and their answers are exact.
  */
-import { Rng } from "../nn/random.js";
+import { Rng } from "../random.js";
 
 export interface WordProblem {
   /** The template's name, e.g. "shopping". */

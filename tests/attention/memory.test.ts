@@ -56,7 +56,7 @@ describe("datasets/deepseek_configs.json", () => {
 describe("loadDeepSeekConfigs", () => {
   it("finds and validates the committed file", async () => {
     const { loadDeepSeekConfigs } = await import("../../lib/attention/configs.js");
-    const m = loadDeepSeekConfigs();
+    const m = await loadDeepSeekConfigs();
     expect(m["DeepSeek-V3"]!.nLayers).toBe(61);
     expect(kvCacheElementsPerTokenPerLayer("mla", m["DeepSeek-V2-Lite"]!)).toBe(576);
   });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { KVCache } from "../../lib/attention/kvcache.js";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 
 beforeAll(async () => {
   await useTestBackend();

@@ -13,7 +13,7 @@ import {
   type MLAMode,
   type MLAWeights,
 } from "../../lib/attention/mla.js";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 
 beforeAll(async () => {
   await useTestBackend();

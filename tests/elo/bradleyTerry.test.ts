@@ -1,9 +1,9 @@
 // Bradley–Terry: Newton = MM, order independence, recovery, and every way the MLE can fail to exist.
 import { describe, expect, it } from "vitest";
 import { type Battle } from "../../lib/elo/battles.js";
-import { NoMleError, bradleyTerry, fitBradleyTerry, mleProblem } from "../../lib/elo/bradley-terry.js";
+import { NoMleError, bradleyTerry, fitBradleyTerry, mleProblem } from "../../lib/elo/bradleyTerry.js";
 import { ladderSkills, simulateBattles } from "../../lib/elo/simulate.js";
-import { winMatrix } from "../../lib/elo/win-matrix.js";
+import { winMatrix } from "../../lib/elo/winMatrix.js";
 
 const b = (modelA: string, modelB: string, winner: Battle["winner"]): Battle => ({ modelA, modelB, winner });
 

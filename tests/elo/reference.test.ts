@@ -3,10 +3,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BattleTable } from "../../lib/elo/battles.js";
-import { bradleyTerry, fitBradleyTerry } from "../../lib/elo/bradley-terry.js";
+import { bradleyTerry, fitBradleyTerry } from "../../lib/elo/bradleyTerry.js";
 import { onlineElo } from "../../lib/elo/online.js";
 import { bootstrapRatings, sandwichRatings } from "../../lib/elo/uncertainty.js";
-import { winMatrix, winMatrixRows } from "../../lib/elo/win-matrix.js";
+import { winMatrix, winMatrixRows } from "../../lib/elo/winMatrix.js";
 
 const ref = JSON.parse(readFileSync(new URL("../reference/fixtures/elo_reference.json", import.meta.url), "utf8"));
 const models: string[] = ref.models;

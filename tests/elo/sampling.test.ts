@@ -1,6 +1,6 @@
 // The binomial/multinomial sampler behind the bootstrap: exact distribution, not an approximation.
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 import { MultinomialSampler, binomial, multinomial } from "../../lib/elo/sampling.js";
 
 function binomialPmf(n: number, p: number): number[] {

@@ -1,6 +1,6 @@
 // Bootstrap and sandwich intervals, Arena ranks, the leaderboard helpers.
 import { describe, expect, it } from "vitest";
-import { NoMleError } from "../../lib/elo/bradley-terry.js";
+import { NoMleError } from "../../lib/elo/bradleyTerry.js";
 import { leaderboardTable, predictedWinRate, tiers } from "../../lib/elo/leaderboard.js";
 import { ladderSkills, simulateBattles } from "../../lib/elo/simulate.js";
 import { arenaRanks, bootstrapRatings, bootstrapSamples, normalQuantile, quantileSorted, sandwichRatings } from "../../lib/elo/uncertainty.js";

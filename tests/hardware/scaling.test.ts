@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 import {
   CHINCHILLA_BESIROGLU_2024, CHINCHILLA_HOFFMANN_2022, chinchillaLoss, computeMultiplierEffect, computeOptimal,
   evalPowerLaw, fitPowerLaw, fitPowerLawWithOffset, type ChinchillaFit,

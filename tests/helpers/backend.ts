@@ -3,7 +3,7 @@
  * (`wasm`, `cpu`, `webgpu`) by setting SEEKLAB_BACKEND; a plain `npx vitest` uses wasm.
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, type BackendInfo } from "../../lib/backend.js";
+import { initBackend, type BackendInfo } from "../../lib/backend/index.js";
 
 export async function useTestBackend(): Promise<BackendInfo> {
   const name = (process.env.SEEKLAB_BACKEND ?? "wasm") as "wasm" | "cpu" | "webgpu" | "tensorflow";

@@ -11,10 +11,10 @@ import { AdamW } from "../../lib/model/adamw.js";
 import { encodeBatch, learningRate, maskedCrossEntropy, trainLM } from "../../lib/model/train.js";
 import { generate, sampleToken } from "../../lib/model/sample.js";
 import { checkpointFromJSON, checkpointToJSON, loadCheckpoint, saveCheckpoint } from "../../lib/model/checkpoint.js";
-import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "../../lib/model/matmulGrad.js";
+import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "../../lib/backend/matmulGrad.js";
 import { applyRope, applyRopeMatmul, ropeTables } from "../../lib/nn/rope.js";
 import { createMHACache, initMHAWeights, mhaForward } from "../../lib/attention/mha.js";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 
 const REF = JSON.parse(readFileSync(new URL("../reference/fixtures/model_reference.json", import.meta.url), "utf8"));
 const tok = new CharTokenizer();

@@ -6,8 +6,8 @@ import { linear } from "../../lib/nn/linear.js";
 import { rmsNorm } from "../../lib/nn/rmsnorm.js";
 import { applyRope, applyRopeMatmul, ropePermutation, ropeTables } from "../../lib/nn/rope.js";
 import { attention, attentionProbs, causalMask, MASK_VALUE } from "../../lib/nn/attention.js";
-import { deriveSeed, initLinear, initNormal } from "../../lib/nn/init.js";
-import { Rng } from "../../lib/nn/random.js";
+import { initLinear, initNormal } from "../../lib/nn/init.js";
+import { Rng, deriveSeed } from "../../lib/random.js";
 
 beforeAll(async () => {
   await useTestBackend();

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { useTestBackend } from "../helpers/backend.js";
+import { datasetPath } from "../../lib/data.js";
 import {
-  cotDatasetPath,
   evaluateArithmetic,
   heldOutProblems,
   loadCotCheckpoint,
@@ -69,6 +69,6 @@ describe("committed results and checkpoints (datasets/cot_*)", () => {
     const llm = new TinyLLM(model, tokenizer);
     await expect(llm.complete("What is 47 times 83?")).rejects.toThrow(/reads only/);
     model.dispose();
-    expect(cotDatasetPath("cot_results.json")).toMatch(/datasets\/cot_results\.json$/);
+    expect(await datasetPath("cot_results.json")).toMatch(/datasets\/cot_results\.json$/);
   });
 });

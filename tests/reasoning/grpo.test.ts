@@ -4,7 +4,7 @@ import { useTestBackend } from "../helpers/backend.js";
 import { correctnessReward, groupAdvantages, grpoLoss, grpoTrain, scratchpadFormatReward } from "../../lib/reasoning/grpo.js";
 import { CharTokenizer } from "../../lib/model/tokenizer.js";
 import { TinyTransformer } from "../../lib/model/transformer.js";
-import { Rng } from "../../lib/nn/random.js";
+import { Rng } from "../../lib/random.js";
 
 beforeAll(async () => {
   await useTestBackend();
