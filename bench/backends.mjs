@@ -76,7 +76,7 @@ export function arithmeticExamples(n, seed) {
  * honestly). The same seed gives the same weights and batch on every backend.
  */
 export function makeTrainStep(s, seed = 1) {
-  useExplicitTransposeMatMulGrad(); // what trainLM installs: identical gradient, faster on wasm
+  useExplicitTransposeMatMulGrad(); // what initBackend installs on wasm: identical gradient, faster there
   const tok = new CharTokenizer();
   const model = new TinyTransformer({ vocabSize: tok.vocabSize, dModel: s.dModel, nLayers: s.nLayers, nHeads: s.nHeads, ffnHidden: s.ffnHidden, maxSeqLen: 32 }, seed);
   const enc = encodeBatch(tok, arithmeticExamples(s.batch, seed));

@@ -2,7 +2,7 @@
 // notebooks/03_chain_of_thought.ipynb) on every backend that loads here:
 //   - training tokens/s: one AdamW step on a batch of 32 CoT multiplication examples (forward,
 //     backward, update, loss read), with tfjs's own matmul gradient and with the explicit-transpose
-//     one that lib/model installs (lib/backend/matmulGrad.ts);
+//     one that initBackend installs on wasm (lib/backend/matmulGrad.ts);
 //   - sampling tokens/s: greedy decoding of 32 held-out questions by the committed CoT model, with
 //     the KV cache (prefill once, then one token per step) and without (recompute the prefix).
 // Ratios are against wasm's cached sampling / wasm's default training step, measured in the same run.

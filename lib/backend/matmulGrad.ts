@@ -1,6 +1,6 @@
 /**
- * A faster spelling of matmul's gradient for the wasm backend, installed by `trainLM`
- * (notebooks/03_chain_of_thought.ipynb, "why training on a CPU is slow").
+ * A faster spelling of matmul's gradient for the wasm backend, installed by `initBackend` when it
+ * activates wasm (notebooks/03_chain_of_thought.ipynb, "why training on a CPU is slow").
  *
  * The gradient of y = a·b is dy·bᵀ and aᵀ·dy. TensorFlow.js writes those as matMul with its
  * transpose flags; tfjs-wasm runs flagged matmuls through a slow path (~10× slower than the same

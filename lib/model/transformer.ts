@@ -16,6 +16,7 @@ import { rmsNorm, RMS_NORM_EPS } from "../nn/rmsnorm.js";
 import { linear } from "../nn/linear.js";
 import { initLinear, initNormal, initOnes } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
+import { oneHotFloat } from "../backend/onehot.js";
 import { initSwiGLUWeights, swiglu, type SwiGLUWeights } from "../nn/swiglu.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig, type MHAWeights } from "../attention/mha.js";
 import { createMLACache, initMLAWeights, mlaForward, type MLAConfig, type MLAWeights } from "../attention/mla.js";
@@ -248,7 +249,7 @@ export class TinyTransformer {
     }
     return tf.tidy(() => {
       // Embedding lookup as a one-hot matmul: differentiable on every backend.
-      const oneHot = tf.oneHot(ids.reshape([-1]), c.vocabSize); // [batch·seq, vocab]
+      const oneHot = oneHotFloat(ids.reshape([-1]), c.vocabSize); // [batch·seq, vocab]
       let x = tf.matMul(oneHot, this.embed).reshape([batch, seq, c.dModel]) as tf.Tensor3D; // [batch, seq, dModel]
       this.layers.forEach((layer, l) => {
         const h = rmsNorm(x, layer.attnNorm, c.normEps);

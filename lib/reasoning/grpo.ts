@@ -21,7 +21,7 @@ import { AdamW } from "../model/adamw.js";
 import { generate } from "../model/sample.js";
 import { PAD_ID, type CharTokenizer } from "../model/tokenizer.js";
 import type { TinyTransformer } from "../model/transformer.js";
-import { useExplicitTransposeMatMulGrad } from "../backend/matmulGrad.js";
+import { oneHotFloat } from "../backend/onehot.js";
 import { extractAnswer } from "./extract.js";
 import { checkScratchpad } from "./problems.js";
 
@@ -104,7 +104,7 @@ export function tokenLogProbs(model: TinyTransformer, inputs: tf.Tensor2D, targe
   return tf.tidy(() => {
     const logits = model.forward(inputs); // [B, T, vocab]
     const logp = tf.logSoftmax(logits, -1);
-    return tf.sum(tf.mul(logp, tf.oneHot(targets, model.config.vocabSize)), -1) as tf.Tensor2D; // [B, T]
+    return tf.sum(tf.mul(logp, oneHotFloat(targets, model.config.vocabSize)), -1) as tf.Tensor2D; // [B, T]
   });
 }
 
@@ -185,7 +185,6 @@ export async function grpoTrain(
   opts: GRPOOptions = {},
 ): Promise<GRPOStepInfo[]> {
   if (opts.steps === undefined && opts.timeBudgetMs === undefined) throw new Error("grpoTrain: give steps or timeBudgetMs");
-  useExplicitTransposeMatMulGrad();
   const G = opts.groupSize ?? 8;
   const Q = opts.questionsPerStep ?? 8;
   const mu = opts.innerSteps ?? 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, isSoftwareAdapter, describeAdapter } from "../lib/backend/index.js";
+import { initBackend, isSoftwareAdapter, describeAdapter } from "../../lib/backend/index.js";
 
 describe("initBackend", () => {
   it("loads wasm when forced and reports it", async () => {

@@ -2,8 +2,8 @@
 // run on wasm, cpu and webgpu like every tensor test.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend/index.js";
-import { useTestBackend, expectNoLeaks } from "./helpers/backend.js";
+import { initBackend } from "../../lib/backend/index.js";
+import { useTestBackend, expectNoLeaks } from "../helpers/backend.js";
 
 describe("backend workarounds", () => {
   beforeAll(async () => {
