@@ -5,3 +5,5 @@ export * from "./serving.js";
 export * from "./training.js";
 export * from "./scaling.js";
 export * from "./jevons.js";
+export * from "./claims.js";
+export * from "./claim-figures.js";
