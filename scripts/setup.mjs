@@ -61,8 +61,9 @@ async function kernelSpec() {
   const dir = join(VENV, "share", "jupyter", "kernels", KERNEL_NAME);
   const tslab = join(ROOT, "node_modules", "tslab", "bin", "tslab");
   if (!existsSync(tslab)) throw new Error(`tslab is missing at ${tslab}: run npm install`);
+  // scripts/tslab-kernel.cjs starts tslab with SeekLab's notebook hooks (lib/notebook/kernel.ts).
   const spec = {
-    argv: [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"],
+    argv: [process.execPath, join(ROOT, "scripts", "tslab-kernel.cjs"), "kernel", "--config-path", "{connection_file}"],
     display_name: "SeekLab (TypeScript)",
     language: "typescript",
     metadata: { seeklab: { root: ROOT } },

@@ -1,11 +1,35 @@
 /**
- * Workshop exercises: a checker that says what is right, what is wrong, and what is not done yet.
+ * Workshop exercises: a checker that tells the truth about each answer without giving it away.
  *
  * Introduced in notebooks/00_welcome.ipynb. A lesson has a TODO cell where the learner fills in
  * answers (left `undefined` until then), a checker cell calling `exercise(...)`, and a hidden
  * solution cell calling `exercise(..., { strict: true })`, which throws unless every check
  * passes — so the headless test run proves each solution right without blocking on the TODO.
+ *
+ * What a learner sees, one summary line per exercise and one line per check:
+ * - a wrong number says whether it is too big or too small (by a factor, when it is one), then the
+ *   likely slip (`slips`) or the hint; the right value shows only after three different wrong
+ *   answers, or when asked for with `reveal("Exercise 1")`;
+ * - a number typed from the lesson's rounded output is accepted when the check says how many digits
+ *   the lesson shows (`digits`), and otherwise is called "right to N digits; compute it in code";
+ * - NaN and Infinity print as themselves;
+ * - in the SeekLab kernel, when the cell that defines the answers failed to compile (or threw) on
+ *   its last run, the checker says so instead of "not attempted yet" (lib/notebook/kernel.ts).
  */
+import { agreesToDigits, compareAnswer, findMismatch, formatValue } from "./answer.js";
+import { failedRunFor, kernelLog, usedNames } from "./kernel.js";
+
+export { compareAnswer, formatValue } from "./answer.js";
+
+/** A known wrong answer and the mistake that produces it. */
+export interface ExerciseSlip {
+  /** The wrong answer this slip produces (compared with the check's tolerance)… */
+  value?: unknown;
+  /** …or a test that recognises it. */
+  when?: (got: unknown) => boolean;
+  /** What went wrong, said to the learner ("that counts the keys but not the values"). */
+  say: string;
+}
 
 export interface ExerciseCheck {
   /** What this check is about ("bytes per token"). */
@@ -16,10 +40,25 @@ export interface ExerciseCheck {
   want?: unknown;
   /** A custom test instead of `want`: return true when right, or a string saying what is wrong. */
   test?: (got: unknown) => boolean | string;
+  /** Relative tolerance for numbers (default 1e-6). */
   rtol?: number;
+  /** Absolute tolerance for numbers (default 1e-9). */
   atol?: number;
-  /** Shown when the answer is wrong. */
+  /**
+   * The significant digits the lesson shows for this number: an answer right to that many digits
+   * is accepted (1097.44 for 1097.4400237 with `digits: 6`), even when outside rtol/atol.
+   */
+  digits?: number;
+  /** For a prediction: the answers the learner may pick from (compared case-insensitively). */
+  choices?: readonly string[];
+  /** Known wrong answers and the slip each one means; checked before the hint is given. */
+  slips?: ExerciseSlip[];
+  /** Shown when the answer is wrong (after the slip, if one matched). */
   hint?: string;
+  /** Why the right answer is right: shown once it is right, and by `reveal()`. */
+  explain?: string;
+  /** How to show the answer in `reveal()` when `want` is absent or unreadable ("2·m·k·n"). */
+  answer?: string;
 }
 
 export interface ExerciseResult {
@@ -29,81 +68,169 @@ export interface ExerciseResult {
   pending: string[];
   /** Every check passed. */
   ok: boolean;
+  /** Set when the cell defining the answers failed on its last run (SeekLab kernel only). */
+  blockedBy?: string;
+  /** The report, one line each, as `exercise` prints it. */
+  lines: string[];
 }
 
-function show(v: unknown): string {
-  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? String(x) : x));
-  return s === undefined ? String(v) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
+/** Different wrong answers before the right one is shown. */
+export const TRIES_BEFORE_REVEAL = 3;
+
+interface Remembered {
+  title: string;
+  checks: ExerciseCheck[];
+  wrong: Map<string, Set<string>>;
+}
+// One entry per exercise title, for the life of the kernel (the library loads once per kernel).
+const remembered = new Map<string, Remembered>();
+let lastTitle: string | undefined;
+
+function shortTitle(title: string): string {
+  return title.split(":")[0]!.trim();
 }
 
-/** Why `got` differs from `want`, or undefined when they agree (numbers within tolerance). */
-export function compareAnswer(got: unknown, want: unknown, rtol = 1e-6, atol = 1e-9, path = ""): string | undefined {
-  if (typeof want === "number") {
-    if (typeof got !== "number") return `${path || "answer"} should be a number; got ${show(got)}`;
-    if (Number.isNaN(want) && Number.isNaN(got)) return undefined;
-    const ok = got === want || Math.abs(got - want) <= atol + rtol * Math.abs(want);
-    return ok ? undefined : `${path || "answer"} is ${show(got)}, expected ${show(want)}${want !== 0 ? ` (off by ${(100 * Math.abs(got - want) / Math.abs(want)).toPrecision(3)}%)` : ""}`;
+function normalise(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+/** End with a full stop unless the text already ends a sentence. */
+function sentence(s: string): string {
+  return /[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`;
+}
+
+function answerText(c: ExerciseCheck): string {
+  if (c.answer !== undefined) return c.answer;
+  if (c.want !== undefined) return formatValue(c.want, 400);
+  return "(checked by a test: see the solution cell)";
+}
+
+/** Grade one check: undefined when right, else why (without the expected value). */
+function grade(c: ExerciseCheck): { why?: string; note?: string } {
+  const rtol = c.rtol ?? 1e-6;
+  const atol = c.atol ?? 1e-9;
+  if (c.choices && typeof c.got === "string" && !c.choices.some((x) => normalise(x) === normalise(c.got as string))) {
+    return { why: `${formatValue(c.got)} is not one of the choices: ${c.choices.map((x) => formatValue(x)).join(", ")}` };
   }
-  if (Array.isArray(want)) {
-    if (!Array.isArray(got)) return `${path || "answer"} should be an array of ${want.length}; got ${show(got)}`;
-    if (got.length !== want.length) return `${path || "answer"} should have ${want.length} entries; got ${got.length}`;
-    for (let i = 0; i < want.length; i++) {
-      const why = compareAnswer(got[i], want[i], rtol, atol, `${path}[${i}]`);
-      if (why) return why;
-    }
-    return undefined;
+  if (c.test) {
+    const r = c.test(c.got);
+    return r === true ? {} : { why: r === false ? `${formatValue(c.got)} is not right` : r };
   }
-  if (want !== null && typeof want === "object") {
-    if (got === null || typeof got !== "object") return `${path || "answer"} should be an object; got ${show(got)}`;
-    for (const key of Object.keys(want)) {
-      const why = compareAnswer((got as Record<string, unknown>)[key], (want as Record<string, unknown>)[key], rtol, atol, `${path}.${key}`);
-      if (why) return why;
-    }
-    return undefined;
+  const want = c.choices && typeof c.want === "string" ? normalise(c.want) : c.want;
+  const got = c.choices && typeof c.got === "string" ? normalise(c.got) : c.got;
+  const m = findMismatch(got, want, rtol, atol);
+  if (!m) return {};
+  if (c.digits !== undefined && typeof got === "number" && typeof want === "number" && agreesToDigits(got, want, c.digits)) {
+    return { note: `right to the ${c.digits} significant digits the lesson shows` };
   }
-  return got === want ? undefined : `${path || "answer"} is ${show(got)}, expected ${show(want)}`;
+  return { why: m.message };
+}
+
+function slipFor(c: ExerciseCheck): string | undefined {
+  for (const s of c.slips ?? []) {
+    if (s.when ? s.when(c.got) : compareAnswer(c.got, s.value, c.rtol ?? 1e-6, c.atol ?? 1e-9) === undefined) return s.say;
+  }
+  return undefined;
 }
 
 /**
- * Check a learner's answers and print a report (stdout only).
- * @param opts.strict throw unless every check passes (used by solution cells and tests)
+ * Check a learner's answers without printing: the result holds the report lines. Counts different
+ * wrong answers per check (for `reveal` after three); strict mode (solution cells) counts nothing.
  */
-export function exercise(title: string, checks: ExerciseCheck[], opts: { strict?: boolean; quiet?: boolean } = {}): ExerciseResult {
-  if (!Array.isArray(checks) || checks.length === 0) throw new Error(`exercise("${title}"): expected a non-empty array of checks`);
-  const result: ExerciseResult = { title, passed: [], failed: [], pending: [], ok: false };
+export function gradeExercise(title: string, checks: ExerciseCheck[], opts: { strict?: boolean } = {}): ExerciseResult {
+  if (!Array.isArray(checks) || checks.length === 0) throw new Error(`exercise("${title}"): expected a non-empty array of checks; got ${formatValue(checks)}`);
   for (const c of checks) {
     if (c.want === undefined && c.test === undefined) throw new Error(`exercise("${title}"): check "${c.name}" needs either want or test`);
+  }
+  const result: ExerciseResult = { title, passed: [], failed: [], pending: [], ok: false, lines: [] };
+  const memory = remembered.get(title) ?? { title, checks, wrong: new Map() };
+  memory.checks = checks;
+  if (!opts.strict) {
+    remembered.set(title, memory);
+    lastTitle = title;
+  }
+
+  // In the SeekLab kernel: did the cell that defines these answers fail on its last run?
+  const log = kernelLog();
+  const current = log?.at(-1);
+  const failed = !opts.strict && current?.status === "running" ? failedRunFor(current.source, log) : undefined;
+  if (failed) {
+    const used = usedNames(current!.source);
+    const names = failed.declares.filter((n) => used.has(n)).slice(0, 3).join(", ");
+    const how = failed.status === "compile-error" ? `did not compile (${failed.error})` : "stopped with an error";
+    result.blockedBy = `the cell that defines ${names} ${how}`;
+    result.pending = checks.map((c) => c.name);
+    result.lines.push(`${title}: not checked — ${result.blockedBy}. Fix that cell and run it, then run this cell again.`);
+    return result;
+  }
+
+  const detail: string[] = [];
+  for (const c of checks) {
     if (c.got === undefined) {
       result.pending.push(c.name);
+      detail.push(`  … ${c.name}: not attempted yet — fill in the TODO above, run that cell, then this one`);
       continue;
     }
-    let why: string | undefined;
-    if (c.test) {
-      const r = c.test(c.got);
-      why = r === true ? undefined : r === false ? `${show(c.got)} is not right` : r;
-    } else {
-      why = compareAnswer(c.got, c.want, c.rtol, c.atol);
+    const { why, note } = grade(c);
+    if (!why) {
+      result.passed.push(c.name);
+      detail.push(`  ✓ ${c.name}${note ? ` (${note})` : ""}${c.explain ? ` — ${c.explain}` : ""}`);
+      continue;
     }
-    if (why) result.failed.push({ name: c.name, why: c.hint ? `${why}. Hint: ${c.hint}` : why });
-    else result.passed.push(c.name);
+    const slip = slipFor(c);
+    let text = [why, slip && `Likely slip: ${slip}`, c.hint && `Hint: ${c.hint}`].filter(Boolean).map((x) => sentence(x as string)).join(" ");
+    if (!opts.strict) {
+      const wrong = memory.wrong.get(c.name) ?? new Set<string>();
+      wrong.add(formatValue(c.got, 400));
+      memory.wrong.set(c.name, wrong);
+      text += wrong.size >= TRIES_BEFORE_REVEAL
+        ? ` The answer: ${answerText(c)}.`
+        : ` (wrong answer ${wrong.size} of ${TRIES_BEFORE_REVEAL} before the answer shows; reveal("${shortTitle(title)}") shows it now)`;
+    } else if (c.want !== undefined) {
+      text += ` Expected ${answerText(c)}.`;
+    }
+    result.failed.push({ name: c.name, why: text });
+    detail.push(`  ✗ ${c.name}: ${text}`);
   }
   result.ok = result.failed.length === 0 && result.pending.length === 0;
-  // A notebook prints a cell's last value; show a one-line summary, not the whole object.
-  Object.defineProperty(result, Symbol.for("nodejs.util.inspect.custom"), {
-    value: () => `[exercise] ${title}: ${result.passed.length}/${checks.length} right`,
-    enumerable: false,
-  });
-  if (!opts.quiet) {
-    const lines = [`${title}: ${result.passed.length}/${checks.length} right`];
-    for (const n of result.passed) lines.push(`  ✓ ${n}`);
-    for (const f of result.failed) lines.push(`  ✗ ${f.name}: ${f.why}`);
-    for (const n of result.pending) lines.push(`  … ${n}: not attempted yet — fill in the TODO above and run this cell again`);
-    if (result.ok) lines.push("  All correct. Well done!");
-    console.log(lines.join("\n"));
-  }
+  const summary = result.ok
+    ? `${title}: ${checks.length}/${checks.length} right — all correct. Well done!`
+    : `${title}: ${result.passed.length}/${checks.length} right` +
+      (result.failed.length ? `, ${result.failed.length} wrong` : "") +
+      (result.pending.length ? `, ${result.pending.length} not attempted` : "");
+  result.lines = [summary, ...detail];
+  return result;
+}
+
+/**
+ * Check a learner's answers and print the report (one summary line, then one line per check).
+ * Returns nothing, so a notebook does not print a second summary after it.
+ * @param opts.strict throw unless every check passes (solution cells and tests)
+ */
+export function exercise(title: string, checks: ExerciseCheck[], opts: { strict?: boolean } = {}): void {
+  const result = gradeExercise(title, checks, opts);
+  console.log(result.lines.join("\n"));
   if (opts.strict && !result.ok) {
     const parts = [...result.failed.map((f) => `${f.name}: ${f.why}`), ...result.pending.map((n) => `${n}: no answer`)];
     throw new Error(`exercise "${title}" failed: ${parts.join("; ")}`);
   }
-  return result;
+}
+
+/**
+ * Print the answers of an exercise checked in this session: `reveal("Exercise 1")` (a prefix of its
+ * title is enough), or `reveal()` for the last one checked.
+ */
+export function reveal(title?: string): void {
+  const wanted = title === undefined ? lastTitle : [...remembered.keys()].reverse().find((t) => t === title || normalise(t).startsWith(normalise(title)));
+  const memory = wanted === undefined ? undefined : remembered.get(wanted);
+  if (!memory) {
+    const known = [...remembered.keys()].map((t) => `"${shortTitle(t)}"`).join(", ");
+    console.log(title === undefined
+      ? "reveal(): no exercise has been checked in this session yet: run its checker cell first"
+      : `reveal("${title}"): no exercise with that title has been checked in this session${known ? ` (checked: ${known})` : ""}: run its checker cell first`);
+    return;
+  }
+  const lines = [`${memory.title} — the answers:`];
+  for (const c of memory.checks) lines.push(`  ${c.name}: ${answerText(c)}${c.explain ? ` — ${c.explain}` : ""}`);
+  console.log(lines.join("\n"));
 }

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { checkClose } from "../../lib/notebook/check.js";
-import { exercise, compareAnswer } from "../../lib/notebook/exercise.js";
 import { progress, progressLine } from "../../lib/notebook/progress.js";
 import { timeIt, matmulGflops } from "../../lib/notebook/measure.js";
 import { useTestBackend, expectNoLeaks } from "../helpers/backend.js";
@@ -53,40 +52,6 @@ describe("checkClose", () => {
     const t = tf.ones([3]);
     await expectNoLeaks(() => checkClose(t, [1, 1, 1], { verbose: false }));
     t.dispose();
-  });
-});
-
-describe("exercise checker", () => {
-  it("reports right, wrong and not-attempted answers without throwing", () => {
-    const { value, lines } = quietly(() =>
-      exercise("Ex", [
-        { name: "a", got: 4, want: 4 },
-        { name: "b", got: 5, want: 4, hint: "count again" },
-        { name: "c", got: undefined, want: 1 },
-      ]),
-    );
-    expect(value.passed).toEqual(["a"]);
-    expect(value.failed).toEqual([{ name: "b", why: "answer is 5, expected 4 (off by 25.0%). Hint: count again" }]);
-    expect(value.pending).toEqual(["c"]);
-    expect(value.ok).toBe(false);
-    expect(lines[0]).toContain("Ex: 1/3 right");
-    expect(lines[0]).toContain("✗ b");
-    expect(lines[0]).toContain("… c: not attempted yet");
-  });
-
-  it("strict mode throws unless everything is right", () => {
-    expect(() => quietly(() => exercise("Ex", [{ name: "a", got: 3, want: 4 }], { strict: true }))).toThrow('exercise "Ex" failed: a: answer is 3, expected 4');
-    expect(() => quietly(() => exercise("Ex", [{ name: "a", got: undefined, want: 4 }], { strict: true }))).toThrow("a: no answer");
-    expect(quietly(() => exercise("Ex", [{ name: "a", got: 4.0000001, want: 4 }], { strict: true })).value.ok).toBe(true);
-  });
-
-  it("compares arrays, objects and custom tests", () => {
-    expect(compareAnswer([1, [2, 3]], [1, [2, 4]])).toBe("[1][1] is 3, expected 4 (off by 25.0%)");
-    expect(compareAnswer({ k: 1 }, { k: 1 })).toBeUndefined();
-    expect(compareAnswer("x", 1)).toBe("answer should be a number; got \"x\"");
-    const r = quietly(() => exercise("Ex", [{ name: "even", got: 3, test: (g) => ((g as number) % 2 === 0 ? true : "3 is odd") }])).value;
-    expect(r.failed[0]!.why).toBe("3 is odd");
-    expect(() => exercise("Ex", [{ name: "x", got: 1 }])).toThrow('check "x" needs either want or test');
   });
 });
 
