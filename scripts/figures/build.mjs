@@ -1,0 +1,36 @@
+// Draw every lesson figure of lessons 0–2 and the block map into notebooks/figures/*.svg, from the
+// library's own numbers (the published configs in datasets/, the KV-cache arithmetic), then embed
+// each SVG in the notebooks that show it (scripts/figures/embed.mjs), so it renders in JupyterLab
+// and in the exported HTML alike. Run after changing a figure: `node scripts/figures/build.mjs`
+// (needs the built library: `npm run build`). tests/notebook/figures.test.ts checks that the
+// committed files and the notebooks' copies are what this script draws.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "../common.mjs";
+import { blockMap } from "./block-map.mjs";
+import { embedFigures } from "./embed.mjs";
+
+export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
+
+/** name → SVG text, for every figure this script owns. */
+export async function drawFigures() {
+  const { loadDeepSeekConfigs } = await import(pathToFileURL(join(ROOT, "lib", "dist", "attention", "configs.js")).href);
+  const v3 = (await loadDeepSeekConfigs())["DeepSeek-V3"];
+  const shape = { layers: v3.nLayers, denseLayers: v3.firstKDenseReplace, dModel: v3.dModel };
+  const figures = {
+    "block-map-attention.svg": blockMap("attention", shape),
+    "block-map-moe.svg": blockMap("moe", shape),
+    "block-map-model.svg": blockMap("model", shape),
+  };
+  return Object.fromEntries(Object.entries(figures).map(([name, fig]) => [name, fig.toString()]));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const figures = await drawFigures();
+  mkdirSync(FIGURE_DIR, { recursive: true });
+  for (const [name, svg] of Object.entries(figures)) writeFileSync(join(FIGURE_DIR, name), svg);
+  console.log(`wrote ${Object.keys(figures).length} figure(s) to notebooks/figures`);
+  const changed = embedFigures(FIGURE_DIR);
+  console.log(changed.length ? `embedded in ${changed.join(", ")}` : "notebooks already carry the current figures");
+}
