@@ -3,6 +3,10 @@
  * simulation and shuffle in SeekLab is reproducible from one integer seed.
  *
  * Introduced in notebooks/00_welcome.ipynb; used by the lessons' data generators and simulations.
+ *
+ * The one seeding convention: a function takes one integer `seed`; each named part that needs
+ * its own stream draws from `new Rng(deriveSeed(seed, "part"))` — never `seed + 17` or
+ * `seed * 1009 + e` — so that adding a part leaves the others' numbers unchanged.
  * The generator is mulberry32 (32-bit state, period 2^32): tiny, fast and good enough for
  * teaching and tests; it is not cryptographic.
  */

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createMHACache, mhaForward, type MHAConfig, type MHAWeights } from "./mha.js";
 import { createMLACache, mlaForward, type MLAConfig, type MLAMode, type MLAWeights } from "./mla.js";
 import type { KVCache } from "./kvcache.js";
+import { deriveSeed } from "../random.js";
 
 /** An attention layer ready to run: MHA/GQA/MQA, or MLA in one of its two modes. */
 export type AttentionLayer =
@@ -68,16 +69,15 @@ export async function timeDecodeStep(
     if (context > 0) {
       // Random cache contents for positions [0, context).
       const fill: Record<string, tf.Tensor> = {};
-      let i = 0;
       for (const [name, tail] of Object.entries(cache.slots)) {
-        fill[name] = tf.randomNormal([batch, context, ...tail], 0, 1, "float32", seed + ++i);
+        fill[name] = tf.randomNormal([batch, context, ...tail], 0, 1, "float32", deriveSeed(seed, `cache ${name}`));
       }
       cache.write(0, fill);
       tf.dispose(Object.values(fill));
     }
     const times: number[] = [];
     for (let s = 0; s < warmup + steps; s++) {
-      const x = tf.randomNormal([batch, 1, d], 0, 1, "float32", seed + 100 + s);
+      const x = tf.randomNormal([batch, 1, d], 0, 1, "float32", deriveSeed(seed, `step ${s}`));
       const t0 = performance.now();
       const y = tf.tidy(() => forward(layer, x, cache, context + s));
       await y.data();

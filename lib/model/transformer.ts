@@ -168,7 +168,7 @@ export class TinyTransformer {
       let ffn: SwiGLUWeights | MoEWeights;
       if (c.ffn === "swiglu") ffn = initSwiGLUWeights(c.dModel, c.ffnHidden, deriveSeed(s, "ffn"));
       else {
-        const moe = initMoEWeights(c.dModel, c.ffnHidden, c.moe!.nExperts, deriveSeed(s, "ffn") % 100000, { nShared: c.moe!.nShared });
+        const moe = initMoEWeights(c.dModel, c.ffnHidden, c.moe!.nExperts, deriveSeed(s, "ffn"), { nShared: c.moe!.nShared });
         ffn = moe;
       }
       this.layers.push({ attnNorm: v(initOnes(c.dModel)), attn: vAll(attn), ffnNorm: v(initOnes(c.dModel)), ffn: vAll(ffn) });

@@ -21,7 +21,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { datasetPath, loadDatasetJson, writeText } from "../data.js";
-import { Rng } from "../random.js";
+import { Rng, deriveSeed } from "../random.js";
 import { combineWeights, gateScores, selectExperts, type GateConfig } from "./gate.js";
 import { dispatchCombine, disposeMoEWeights, initMoEWeights, planDispatch, type MoEWeights } from "./moe.js";
 import { expertLoadOf, maxVio, switchAuxLoss, updateRoutingBias } from "./balance.js";
@@ -155,7 +155,7 @@ function initModel(c: BalanceExperimentConfig, withBias: boolean): Model {
   };
   const wIn = trainable(rng.normals(width * c.dModel, 0, 1 / Math.sqrt(3)), [width, c.dModel]); // [2p + nFamilies, dModel]
   const wOut = trainable(rng.normals(c.dModel * c.p, 0, 1 / Math.sqrt(c.dModel)), [c.dModel, c.p]); // [dModel, p]
-  const moe = initMoEWeights(c.dModel, c.inter, c.nExperts, c.seed + 1, { trainable: true, withBias });
+  const moe = initMoEWeights(c.dModel, c.inter, c.nExperts, deriveSeed(c.seed, "moe"), { trainable: true, withBias });
   return { wIn, moe, wOut };
 }
 
@@ -195,7 +195,7 @@ export async function trainBalanceRun(
   const gcfg: GateConfig = { nExperts: c.nExperts, topK: c.topK, scoreFunc: c.scoreFunc };
   const t0 = performance.now();
   const table = arithmeticTable(c.p, c.nFamilies);
-  const rng = new Rng(c.seed + 17); // the same batches in every mode
+  const rng = new Rng(deriveSeed(c.seed, "batches")); // the same batches in every mode
   const m = initModel(c, mode === "biasFree");
   const opt = tf.train.adam(c.lr);
   const vars = [m.wIn, m.wOut, m.moe.gate, ...m.moe.experts.flatMap((e) => [e.w1, e.w3, e.w2])] as unknown as tf.Variable[];

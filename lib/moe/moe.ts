@@ -27,7 +27,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHotFloat } from "../backend/onehot.js";
-import { Rng } from "../random.js";
+import { Rng, deriveSeed } from "../random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
 
@@ -280,12 +280,12 @@ export interface MoEInitOptions {
 /** Seeded weights for an MoE layer. Dispose with `disposeMoEWeights`. */
 export function initMoEWeights(dModel: number, inter: number, nExperts: number, seed: number, opts: MoEInitOptions = {}): MoEWeights {
   const gateStd = opts.gateStd ?? 1 / Math.sqrt(dModel);
-  const g = tf.tensor2d(new Rng(seed).normals(dModel * nExperts, 0, gateStd), [dModel, nExperts]); // [dModel, nExperts]
+  const g = tf.tensor2d(new Rng(deriveSeed(seed, "gate")).normals(dModel * nExperts, 0, gateStd), [dModel, nExperts]); // [dModel, nExperts]
   const gate = opts.trainable ? (tf.variable(g, true) as unknown as tf.Tensor2D) : g;
   if (opts.trainable) g.dispose();
-  const experts = Array.from({ length: nExperts }, (_, e) => initSwiGLUWeights(dModel, inter, seed * 1009 + e + 1, { trainable: opts.trainable }));
+  const experts = Array.from({ length: nExperts }, (_, e) => initSwiGLUWeights(dModel, inter, deriveSeed(seed, `expert${e}`), { trainable: opts.trainable }));
   const nShared = opts.nShared ?? 0;
-  const shared = nShared > 0 ? initSwiGLUWeights(dModel, nShared * inter, seed * 1009 + 7919, { trainable: opts.trainable }) : undefined;
+  const shared = nShared > 0 ? initSwiGLUWeights(dModel, nShared * inter, deriveSeed(seed, "shared"), { trainable: opts.trainable }) : undefined;
   let bias: tf.Tensor1D | undefined;
   if (opts.withBias) {
     const z = tf.zeros([nExperts]); // [nExperts]

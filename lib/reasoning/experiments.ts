@@ -23,6 +23,7 @@ import {
   type ArithmeticProblem,
 } from "./problems.js";
 import { wilsonInterval } from "./vote.js";
+import { deriveSeed } from "../random.js";
 
 export type ArithmeticTask = "mul" | "add";
 
@@ -97,16 +98,23 @@ export async function trainTinyModel(opts: TrainTinyOptions): Promise<TinyRun> {
   const d = taskDigits(opts);
   const heldOut = heldOutProblems(opts);
   const exclude = new Set(heldOut.map((p) => problemKey(p.a, p.b, p.op)));
-  const stream = problemStream(taskOp(opts.task), seed + 7919, { digitsA: d, digitsB: d, exclude });
+  const trainingStream = () => problemStream(taskOp(opts.task), deriveSeed(seed, "training problems"), { digitsA: d, digitsB: d, exclude });
+  const stream = trainingStream();
   const next = () => {
     const p = stream.next();
     return { prompt: p.question, completion: completionFor(p, opts.style) };
   };
-  // A token budget becomes a step budget: every example of a task and style has the same length.
+  // A token budget becomes a step budget, by the mean length of the stream's first 64 examples
+  // (answers differ in length: "3+4=7", "9+9=18"), read from a copy so that training sees them all.
   let steps = opts.steps;
   if (opts.tokenBudget !== undefined) {
-    const sample = next();
-    const perExample = sample.prompt.length + sample.completion.length + 1; // <bos> … (the last token is not an input)
+    const probe = trainingStream();
+    let total = 0;
+    for (let i = 0; i < 64; i++) {
+      const p = probe.next();
+      total += p.question.length + completionFor(p, opts.style).length + 1; // <bos> … (the last token is not an input)
+    }
+    const perExample = total / 64;
     const fromTokens = Math.max(1, Math.round(opts.tokenBudget / (perExample * (opts.batchSize ?? 32))));
     steps = steps === undefined ? fromTokens : Math.min(steps, fromTokens);
   }

@@ -7,6 +7,7 @@
  * (e.g. "47*83="), and characters outside its alphabet are an error that says so.
  */
 import { generate } from "../model/sample.js";
+import { deriveSeed } from "../random.js";
 import type { CharTokenizer } from "../model/tokenizer.js";
 import type { TinyTransformer } from "../model/transformer.js";
 import { asMessages, PromptError, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
@@ -44,7 +45,7 @@ export class TinyLLM implements LLM {
       temperature: opts.temperature ?? (n > 1 ? 1 : 0),
       topK: opts.topK ?? 0,
       maxNewTokens: opts.maxTokens,
-      seed: opts.seed ?? 1_000_003 * ++this.calls,
+      seed: opts.seed ?? deriveSeed(0, `complete ${++this.calls}`), // a fresh draw per call, reproducible per process
     });
     return gens.map((g) => {
       let out = g.text;
