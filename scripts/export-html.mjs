@@ -1,6 +1,7 @@
 // Export executed notebooks (build/notebooks/*.ipynb, written by the notebook runner) to
-// self-contained HTML pages in build/html with nbconvert. Charts keep the text/html output that
-// `show()` sends, with plotly.js inlined, so the pages draw offline.
+// self-contained HTML pages in build/html with nbconvert and SeekLab's template
+// (scripts/export_html.py): each chart's plotly JSON is drawn by plotly.js, inlined once per page,
+// so the pages draw offline.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,7 +11,7 @@ export async function exportHtml({ from = join("build", "notebooks"), to = join(
   const dir = join(ROOT, from);
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort() : [];
   if (files.length === 0) throw new Error(`no executed notebooks in ${from}: run the notebooks first (node scripts/run-notebooks.mjs)`);
-  await run(PYTHON, ["-m", "nbconvert", "--to", "html", "--log-level", "WARN", "--output-dir", to, ...files.map((f) => join(from, f))]);
+  await run(PYTHON, [join("scripts", "export_html.py"), "--output-dir", to, ...files.map((f) => join(from, f))]);
   return files.map((f) => join(to, f.replace(/\.ipynb$/, ".html")));
 }
 

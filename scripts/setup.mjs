@@ -3,7 +3,7 @@
 // took, and is skipped when already done. Plain Node, no dependencies.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KERNEL_NAME, NPM, PYTHON, ROOT, VENV, bin, findPython, run, say, step } from "./common.mjs";
 
@@ -79,6 +79,34 @@ async function kernelSpec() {
   say(`kernel spec "${KERNEL_NAME}" ("SeekLab (TypeScript)") written to ${file}`);
 }
 
+/** Write `text` to `path` unless it already holds exactly that; returns whether it wrote. */
+function writeIfChanged(path, text) {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return true;
+}
+
+/**
+ * The project's Jupyter settings, put where every Jupyter run from .venv reads them:
+ * - .venv/package.json says "commonjs": .venv sits inside this `"type": "module"` package, so
+ *   without it Node treats JupyterLab's own CommonJS helpers (its yarn and build-status probes)
+ *   as ES modules and they crash at start-up and on every page load.
+ * - jupyter/jupyter_server_config.py → .venv/etc/jupyter/ (drops chart PNG snapshots on save).
+ * - jupyter/overrides.json → .venv/share/jupyter/lab/settings/ (no "Jupyter news?" pop-up).
+ * - jupyter/page_config.json → .venv/etc/jupyter/labconfig/ (no debugger panel: tslab has no
+ *   debug protocol, and JupyterLab's debugger then logs "No active debugger session" errors).
+ */
+function jupyterConfig() {
+  const wrote = [
+    writeIfChanged(join(VENV, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`),
+    writeIfChanged(join(VENV, "etc", "jupyter", "jupyter_server_config.py"), readFileSync(join(ROOT, "jupyter", "jupyter_server_config.py"), "utf8")),
+    writeIfChanged(join(VENV, "share", "jupyter", "lab", "settings", "overrides.json"), readFileSync(join(ROOT, "jupyter", "overrides.json"), "utf8")),
+    writeIfChanged(join(VENV, "etc", "jupyter", "labconfig", "page_config.json"), readFileSync(join(ROOT, "jupyter", "page_config.json"), "utf8")),
+  ];
+  say(`Jupyter settings (jupyter/ → .venv): ${wrote.some(Boolean) ? "written" : "up to date"}`);
+}
+
 function newestTs(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -106,6 +134,7 @@ export async function setup({ python = true } = {}) {
   if (python) {
     await pythonEnv();
     await kernelSpec();
+    jupyterConfig();
   }
   await buildLibrary();
   say(`set-up complete in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -53,16 +53,24 @@ start("tsc --watch", bin("tsc"), ["-p", join("lib", "tsconfig.json"), "--watch",
   stdio: ["ignore", "ignore", "inherit"],
 });
 
-const labArgs = ["lab", `--notebook-dir=${join(ROOT, "notebooks")}`, "--ServerApp.default_url=/lab/tree/00_welcome.ipynb"];
+// LabApp.default_url, not ServerApp.default_url: JupyterLab replaces the server's with its own.
+const labArgs = ["lab", `--notebook-dir=${join(ROOT, "notebooks")}`, "--LabApp.default_url=/lab/tree/00_welcome.ipynb"];
 if (noBrowser) labArgs.push("--no-browser");
 if (process.getuid?.() === 0) labArgs.push("--allow-root"); // containers and CI machines run as root
 if (port) labArgs.push(`--port=${port}`);
+// For scripts/lab-check.mjs: window.jupyterapp lets a headless browser run "Run All" and "Save".
+if (args.includes("--expose-app")) labArgs.push("--LabApp.expose_app_in_browser=True");
 say(`starting JupyterLab${noBrowser ? " (no browser)" : ""}: open the URL it prints below`);
 const lab = start("JupyterLab", join(VENV_BIN, "jupyter"), labArgs, { stdio: ["ignore", "inherit", "pipe"] });
-// JupyterLab logs on stderr. Its start-up probe of yarn's configuration fails under some Node
-// versions and dumps a minified bundle as one enormous line; show the log without that line.
+// JupyterLab logs on stderr, and so do the kernels it starts. Two kinds of line are hidden:
+// - tslab's "unknown msg_type: history_request": JupyterLab asks each new kernel for its input
+//   history, tslab does not implement that optional request, answers nothing and warns;
+// - a minified bundle dumped as one enormous line when JupyterLab's yarn-configuration probe
+//   fails under some Node versions.
+const NOISE = /^unknown msg_type: history_request$/;
 let hiddenNoted = false;
 createInterface({ input: lab.stderr }).on("line", (line) => {
+  if (NOISE.test(line)) return;
   if (line.length <= 2000) process.stderr.write(`${line}\n`);
   else if (!hiddenNoted) {
     hiddenNoted = true;

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { limitAddNInputs } from "./addN.js";
+import { hardwareVulkanDriverListed } from "./vulkan.js";
 import { activate, errorText, isNotInstalled, optionalImport, type Loaded } from "./loaded.js";
 
 /** Where Debian's chromium package puts SwiftShader's Vulkan driver manifest. */
@@ -62,6 +63,10 @@ function missing(pkg: string, e: unknown): Loaded {
  *   SwiftShader when no GPU driver is present.
  */
 export async function loadWebgpu(forced: boolean): Promise<Loaded> {
+  // Probing Dawn with no GPU driver prints Vulkan warnings on stderr; "auto" need not ask.
+  if (!forced && !dawn && !hardwareVulkanDriverListed()) {
+    return { ok: false, reason: "no hardware Vulkan driver is installed (no GPU ICD manifest); force with SEEKLAB_BACKEND=webgpu" };
+  }
   // Dawn's Vulkan loader warns when XDG_RUNTIME_DIR is unset; give it a private writable folder.
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = join(tmpdir(), `seeklab-xdg-${process.getuid?.() ?? 0}`);

@@ -1,12 +1,14 @@
 /**
- * Showing a figure: in a notebook, as one output with three MIME types; elsewhere, as a file.
+ * Showing a figure: in a notebook, as one output with two MIME types; elsewhere, as a file.
  *
  * Introduced in notebooks/00_welcome.ipynb.
- * - `application/vnd.plotly.v1+json`: JupyterLab draws it with the renderer that the `plotly`
- *   Python package installs into .venv — even in an untrusted, reopened notebook.
- * - `text/html`: what nbconvert's HTML export keeps. plotly.js is inlined into the first chart's
- *   HTML of each kernel session; later charts use the `window.Plotly` it defined.
+ * - `application/vnd.plotly.v1+json`: the figure as data. JupyterLab draws it with the renderer
+ *   that the `plotly` Python package installs into .venv — even in an untrusted, reopened
+ *   notebook. The HTML export (scripts/nbconvert/seeklab) draws the same data with plotly.js,
+ *   which it includes once per page (or once for the whole site).
  * - `text/plain`: a one-line description for terminals and text exports.
+ * No plotly.js and no HTML go into the notebook: a saved lesson stays small (plotly.js alone is
+ * 4.8 MB) and a learner's `git diff` stays readable.
  */
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,7 +18,6 @@ import { describeFigure, type Figure } from "./figure.js";
 import { displayBundle } from "../notebook/display.js";
 
 let plotlySource: string | undefined;
-let bundleSentThisSession = false;
 
 /** The plotly.js bundle (plotly.js-dist-min), read once. */
 export function plotlyBundle(): string {
@@ -55,21 +56,22 @@ export function figureHtml(fig: Figure, opts: { includePlotly?: boolean } = {}):
   );
 }
 
+/** What `show` sends: plotly's MIME type and a one-line text fallback. */
+export function figureBundle(fig: Figure): { "application/vnd.plotly.v1+json": object; "text/plain": string } {
+  checkFigure(fig);
+  return {
+    "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: { responsive: true, displaylogo: false } },
+    "text/plain": describeFigure(fig),
+  };
+}
+
 /**
- * Display a figure. In a tslab notebook: one output with plotly JSON, HTML and text.
+ * Display a figure. In a tslab notebook: one output with the plotly JSON and a text line.
  * Elsewhere: prints the one-line description (use `saveHtml` for a file).
  */
 export function show(fig: Figure): void {
-  checkFigure(fig);
-  const text = describeFigure(fig);
-  const includePlotly = !bundleSentThisSession;
-  const sent = displayBundle({
-    "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: { responsive: true, displaylogo: false } },
-    "text/html": figureHtml(fig, { includePlotly }),
-    "text/plain": text,
-  });
-  if (sent) bundleSentThisSession = true;
-  else console.log(text);
+  const bundle = figureBundle(fig);
+  if (!displayBundle(bundle)) console.log(bundle["text/plain"]);
 }
 
 /** A self-contained HTML page (plotly.js inlined) showing `fig`, written to `path`. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { barChart, heatmap, lineChart, scatterChart, tableFigure, describeFigure, SEEKLAB_COLORS, SEEKLAB_SEQUENTIAL } from "../../lib/plot/index.js";
-import { figureHtml, saveHtml, show } from "../../lib/plot/show.js";
+import { figureBundle, figureHtml, saveHtml, show } from "../../lib/plot/show.js";
 
 describe("chart builders return plain plotly figures", () => {
   it("lineChart: one scatter trace per series, axis titles, log axes, error bars", () => {
@@ -104,5 +104,16 @@ describe("showing figures", () => {
     }
     expect(lines).toEqual(["[chart] t — 1 trace(s) (scatter): </script><b>"]);
     expect(() => show({} as never)).toThrow("show(fig): expected a plotly figure");
+  });
+});
+
+describe("what show() sends to a notebook", () => {
+  it("is plotly's JSON and one text line: no plotly.js, no HTML", () => {
+    const fig = lineChart([{ name: "y", x: [0, 1], y: [1, 2] }], { title: "small" });
+    const bundle = figureBundle(fig);
+    expect(Object.keys(bundle).sort()).toEqual(["application/vnd.plotly.v1+json", "text/plain"]);
+    expect(bundle["text/plain"]).toBe("[chart] small — 1 trace(s) (scatter): y");
+    expect(JSON.stringify(bundle).length).toBeLessThan(2000);
+    expect(() => figureBundle({} as never)).toThrow("show(fig): expected a plotly figure");
   });
 });
