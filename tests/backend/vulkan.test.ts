@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hardwareVulkanDriverListed, vulkanIcdFolders } from "../lib/backend/vulkan.js";
+import { hardwareVulkanDriverListed, vulkanIcdFolders } from "../../lib/backend/vulkan.js";
 
 function fakeData(files: string[]): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), "seeklab-icd-"));
