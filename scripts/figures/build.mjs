@@ -9,19 +9,27 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../common.mjs";
 import { blockMap } from "./block-map.mjs";
+import { fourCaches, mlaFlow } from "./lesson1.mjs";
+import { moeLayer } from "./lesson2.mjs";
 import { embedFigures } from "./embed.mjs";
 
 export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
 
 /** name → SVG text, for every figure this script owns. */
 export async function drawFigures() {
-  const { loadDeepSeekConfigs } = await import(pathToFileURL(join(ROOT, "lib", "dist", "attention", "configs.js")).href);
+  const lib = (file) => import(pathToFileURL(join(ROOT, "lib", "dist", file)).href);
+  const { loadDeepSeekConfigs } = await lib("attention/configs.js");
+  const { kvCacheElementsPerTokenPerLayer: perLayer } = await lib("attention/memory.js");
   const v3 = (await loadDeepSeekConfigs())["DeepSeek-V3"];
+  const counts = { mha: perLayer("mha", v3), gqa: perLayer("gqa", { ...v3, nKvHeads: 8 }), mqa: perLayer("mqa", v3), mla: perLayer("mla", v3) };
   const shape = { layers: v3.nLayers, denseLayers: v3.firstKDenseReplace, dModel: v3.dModel };
   const figures = {
     "block-map-attention.svg": blockMap("attention", shape),
     "block-map-moe.svg": blockMap("moe", shape),
     "block-map-model.svg": blockMap("model", shape),
+    "lesson1-four-caches.svg": fourCaches(v3, counts),
+    "lesson1-mla-flow.svg": mlaFlow(v3),
+    "lesson2-moe-layer.svg": moeLayer(v3),
   };
   return Object.fromEntries(Object.entries(figures).map(([name, fig]) => [name, fig.toString()]));
 }
