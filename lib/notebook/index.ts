@@ -5,3 +5,4 @@ export * from "./check.js";
 export * from "./progress.js";
 export * from "./exercise.js";
 export * from "./measure.js";
+export * from "./tensors.js";

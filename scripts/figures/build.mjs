@@ -24,6 +24,7 @@ export async function drawFigures() {
   const counts = { mha: perLayer("mha", v3), gqa: perLayer("gqa", { ...v3, nKvHeads: 8 }), mqa: perLayer("mqa", v3), mla: perLayer("mla", v3) };
   const shape = { layers: v3.nLayers, denseLayers: v3.firstKDenseReplace, dModel: v3.dModel };
   const figures = {
+    "block-map.svg": blockMap("none", shape),
     "block-map-attention.svg": blockMap("attention", shape),
     "block-map-moe.svg": blockMap("moe", shape),
     "block-map-model.svg": blockMap("model", shape),

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { checkClose } from "../../lib/notebook/check.js";
 import { progress, progressLine } from "../../lib/notebook/progress.js";
 import { timeIt, matmulGflops } from "../../lib/notebook/measure.js";
+import { trackTensors } from "../../lib/notebook/tensors.js";
 import { useTestBackend, expectNoLeaks } from "../helpers/backend.js";
 
 function quietly<T>(fn: () => T): { value: T; lines: string[] } {
@@ -98,5 +99,34 @@ describe("measurement", () => {
       expect(r.gflops).toBeGreaterThan(0);
     });
     await expect(matmulGflops(0)).rejects.toThrow("matmulGflops(n): expected a positive integer size; got 0");
+  });
+});
+
+describe("trackTensors", () => {
+  beforeAll(async () => {
+    await useTestBackend();
+  });
+
+  it("frees what was made after it started, across async steps, and keeps what was kept", async () => {
+    const before = tf.memory().numTensors;
+    const outside = tf.ones([2]);
+    let printed = "";
+    const orig = console.log;
+    const scope = trackTensors("test lesson");
+    const a = tf.ones([3]);
+    await a.data();
+    const b = tf.tidy(() => tf.add(a, 1));
+    const kept = tf.keep(tf.zeros([1]));
+    expect(tf.memory().numTensors).toBe(before + 4);
+    console.log = (...m: unknown[]) => (printed = m.join(" "));
+    try {
+      expect(scope.release()).toBe(before + 2); // `outside` and `kept` survive
+    } finally {
+      console.log = orig;
+    }
+    expect(printed).toBe(`test lesson: tensors still alive: ${before + 2}`);
+    expect(b.isDisposed).toBe(true);
+    tf.dispose([outside, kept]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
