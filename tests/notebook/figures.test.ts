@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const FIGURES = join(ROOT, "notebooks", "figures");
@@ -11,8 +12,9 @@ const built = existsSync(join(ROOT, "lib", "dist", "attention", "configs.js"));
 
 describe("lesson figures", () => {
   it.skipIf(!built)("the committed SVGs are what scripts/figures/build.mjs draws", async () => {
-    const { drawFigures } = await import("../../scripts/figures/build.mjs");
-    const figures: Record<string, string> = await drawFigures();
+    const script = pathToFileURL(join(ROOT, "scripts", "figures", "build.mjs")).href; // plain JS: no types to check
+    const { drawFigures } = (await import(script)) as { drawFigures: () => Promise<Record<string, string>> };
+    const figures = await drawFigures();
     expect(Object.keys(figures).length).toBeGreaterThan(0);
     for (const [name, svg] of Object.entries(figures)) {
       expect(svg, name).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<\/svg>\n$/);
