@@ -6,10 +6,7 @@
  * names a source id in datasets/claims/sources.json; a number nobody published is `null`, never
  * guessed. Prices are list prices, not what serving a token costs anyone.
  */
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { loadDatasetJson } from "../data.js";
 
 export interface ClaimSource { title: string; publisher: string; url: string }
 
@@ -133,20 +130,9 @@ export function validateClaimsData(raw: { sources: unknown; apiPrices: unknown; 
     arena: arena as unknown as ArenaComputeRow[], announcements: a };
 }
 
-function defaultClaimsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "datasets", "claims");
-    if (existsSync(join(candidate, "sources.json"))) return candidate;
-    dir = resolve(dir, "..");
-  }
-  throw new Error("loadClaimsData: could not find datasets/claims/sources.json above " + dirname(fileURLToPath(import.meta.url)));
-}
-
 /** Reads and validates datasets/claims/*.json (or the same files in `dir`). */
 export async function loadClaimsData(dir?: string): Promise<ClaimsData> {
-  const d = dir ?? defaultClaimsDir();
-  const read = async (f: string) => JSON.parse(await readFile(join(d, f), "utf8")) as unknown;
+  const read = (f: string) => loadDatasetJson(`claims/${f}`, dir === undefined ? undefined : `${dir.replace(/\/+$/, "")}/${f}`, "loadClaimsData");
   return validateClaimsData({
     sources: await read("sources.json"), apiPrices: await read("api_prices.json"), rental: await read("gpu_rental.json"),
     arena: await read("arena_compute.json"), announcements: await read("announcements.json"),
