@@ -1,5 +1,5 @@
 // `npm test`: set up whatever is missing, then run every test — the strict typecheck, the library
-// suite (vitest), every notebook headless through the SeekLab kernel, and the real-browser check of
+// suite (vitest), the consumer test of the packed library, every notebook headless through the SeekLab kernel, and the real-browser check of
 // the exported pages. Every stage runs even if an earlier one failed; the summary at the end lists
 // each and the last line counts everything: "total: N passed, N failed".
 import { readFileSync, readdirSync, rmSync } from "node:fs";
@@ -9,6 +9,7 @@ import { setup } from "./setup.mjs";
 import { runNotebooks } from "./run-notebooks.mjs";
 import { exportHtml } from "./export-html.mjs";
 import { browserCheck } from "./browser-check.mjs";
+import { consumerCheck } from "./pack/consumer-check.mjs";
 
 const results = [];
 let passed = 0;
@@ -85,6 +86,14 @@ async function main() {
       record(`vitest (${backend})`, code === 0, detail, c && code === 0 ? { passed: c.passed, failed: c.failed } : c ? { passed: c.passed, failed: Math.max(1, c.failed) } : undefined);
     });
   }
+
+  // The packed library in an empty project, as a user outside this repository installs it.
+  await timed("consumer test (npm pack → empty project → ESM + TypeScript)", async () => {
+    const r = await consumerCheck();
+    const s = r.sizes;
+    record("consumer test", r.ok, `${r.checks.filter((c) => c.ok).length} passed, ${r.checks.filter((c) => !c.ok).length} failed; ` +
+      `tarball ${(s.tarball / 1e6).toFixed(1)} MB, node_modules CPU-only ${(s.cpuOnly / 1e6).toFixed(0)} MB, with WebGPU ${(s.gpu / 1e6).toFixed(0)} MB`);
+  });
 
   let notebooksOk = false;
   await timed("notebooks (headless, seeklab kernel)", async () => {
