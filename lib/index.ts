@@ -6,6 +6,7 @@ export * from "./attention/index.js";
 export * from "./moe/index.js";
 export * from "./model/index.js";
 export * from "./reasoning/index.js";
+export { OptionError } from "./validate.js";
 export * from "./elo/index.js";
 export * from "./hardware/index.js";
 export * from "./plot/index.js";

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.js";
+import { checkGenerateOptions } from "./sample-options.js";
 import { EOS_ID, type CharTokenizer } from "./tokenizer.js";
 import type { ModelCache, TinyTransformer } from "./transformer.js";
 
@@ -22,12 +23,21 @@ export interface GenerateOptions {
   temperature?: number;
   /** Sample only among the k most likely tokens (0 = all). */
   topK?: number;
-  /** Seed of the sampling stream. Default 0. */
+  /** Nucleus sampling: keep the most likely tokens whose probabilities sum to at least topP, in (0, 1]. Default 1. */
+  topP?: number;
+  /** Seed: prompt i samples from its own stream seeded seed + i, whatever the batch. Default 0. */
   seed?: number;
   /** Use the KV cache (default true). */
   useCache?: boolean;
   /** Sequences decoded together at most (default 256). */
   maxBatch?: number;
+  /**
+   * Called after every decode step with the token each unfinished prompt just got (<eos> included),
+   * and awaited: a server streams these, and yields to the event loop here between steps.
+   */
+  onTokens?: (tokens: { prompt: number; id: number }[]) => void | Promise<void>;
+  /** Stops generation at the next step boundary (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 export interface Generation {
@@ -41,7 +51,7 @@ export interface Generation {
 }
 
 /** Picks one token from a logits row (length = vocab) — greedy, or temperature/top-k sampling. */
-export function sampleToken(logits: ArrayLike<number>, temperature: number, topK: number, rng: Rng): number {
+export function sampleToken(logits: ArrayLike<number>, temperature: number, topK: number, rng: Rng, topP = 1): number {
   const n = logits.length;
   if (temperature <= 0) {
     let best = 0;
@@ -52,8 +62,22 @@ export function sampleToken(logits: ArrayLike<number>, temperature: number, topK
   if (topK > 0 && topK < n) idx = idx.sort((a, b) => logits[b]! - logits[a]! || a - b).slice(0, topK);
   let max = -Infinity;
   for (const i of idx) max = Math.max(max, logits[i]!);
-  const w = idx.map((i) => Math.exp((logits[i]! - max) / temperature));
-  const total = w.reduce((s, x) => s + x, 0);
+  let w = idx.map((i) => Math.exp((logits[i]! - max) / temperature));
+  let total = w.reduce((s, x) => s + x, 0);
+  if (topP < 1) {
+    // Nucleus: the smallest set of most likely tokens whose probability reaches topP.
+    const order = w.map((_, j) => j).sort((a, b) => w[b]! - w[a]! || idx[a]! - idx[b]!);
+    const keep: number[] = [];
+    let mass = 0;
+    for (const j of order) {
+      keep.push(j);
+      mass += w[j]!;
+      if (mass >= topP * total) break;
+    }
+    idx = keep.map((j) => idx[j]!);
+    w = keep.map((j) => w[j]!);
+    total = mass;
+  }
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
     u -= w[j]!;
@@ -72,7 +96,8 @@ export async function generate(
   prompts: readonly string[],
   opts: GenerateOptions = {},
 ): Promise<Generation[]> {
-  const rng = new Rng(opts.seed ?? 0);
+  checkGenerateOptions(opts);
+  const seed = opts.seed ?? 0;
   const maxBatch = opts.maxBatch ?? 256;
   const encoded = prompts.map((p) => tok.encode(p, { bos: true }));
   const out: Generation[] = new Array(prompts.length);
@@ -82,7 +107,8 @@ export async function generate(
   for (const [, members] of [...groups].sort((a, b) => a[0] - b[0])) {
     for (let s = 0; s < members.length; s += maxBatch) {
       const chunk = members.slice(s, s + maxBatch);
-      const gens = await generateSameLength(model, chunk.map((i) => encoded[i]!), opts, rng);
+      const rngs = chunk.map((i) => new Rng(seed + i)); // sample i uses seed + i, whatever the batch
+      const gens = await generateSameLength(model, chunk.map((i) => encoded[i]!), opts, rngs, chunk);
       chunk.forEach((i, j) => {
         const ids = gens[j]!;
         out[i] = { prompt: prompts[i]!, text: tok.decode(ids), ids, finished: ids[ids.length - 1] === EOS_ID };
@@ -93,7 +119,7 @@ export async function generate(
 }
 
 /** Decodes a batch of equally long prompts; returns the generated ids per row. */
-async function generateSameLength(model: TinyTransformer, rows: number[][], opts: GenerateOptions, rng: Rng): Promise<number[][]> {
+async function generateSameLength(model: TinyTransformer, rows: number[][], opts: GenerateOptions, rngs: Rng[], promptIndex: number[]): Promise<number[][]> {
   const batch = rows.length;
   const promptLen = rows[0]!.length;
   const room = model.config.maxSeqLen - promptLen;
@@ -101,6 +127,7 @@ async function generateSameLength(model: TinyTransformer, rows: number[][], opts
   const maxNew = Math.min(opts.maxNewTokens ?? room, room);
   const temperature = opts.temperature ?? 0;
   const topK = opts.topK ?? 0;
+  const topP = opts.topP ?? 1;
   const useCache = opts.useCache ?? true;
   const vocab = model.config.vocabSize;
   const seqs = rows.map((r) => r.slice());
@@ -108,6 +135,7 @@ async function generateSameLength(model: TinyTransformer, rows: number[][], opts
   const cache: ModelCache | undefined = useCache ? model.createCache(batch) : undefined;
   try {
     for (let step = 0; step < maxNew; step++) {
+      opts.signal?.throwIfAborted();
       const len = promptLen + step;
       // With the cache: the whole prompt first, then one new token per row. Without: everything.
       const feedFrom = cache ? (step === 0 ? 0 : len - 1) : 0;
@@ -119,12 +147,15 @@ async function generateSameLength(model: TinyTransformer, rows: number[][], opts
       });
       const data = await last.data();
       last.dispose();
+      const fresh: { prompt: number; id: number }[] = [];
       for (let b = 0; b < batch; b++) {
         // Finished rows keep receiving <eos> so the batch stays rectangular; it is never read.
-        const next = done[b] ? EOS_ID : sampleToken(data.subarray(b * vocab, (b + 1) * vocab), temperature, topK, rng);
+        const next = done[b] ? EOS_ID : sampleToken(data.subarray(b * vocab, (b + 1) * vocab), temperature, topK, rngs[b]!, topP);
+        if (!done[b]) fresh.push({ prompt: promptIndex[b]!, id: next });
         seqs[b]!.push(next);
         if (next === EOS_ID) done[b] = true;
       }
+      if (opts.onTokens) await opts.onTokens(fresh);
       if (done.every(Boolean)) break;
     }
   } finally {

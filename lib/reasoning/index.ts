@@ -10,3 +10,5 @@ export * from "./server.js";
 export * from "./experiments.js";
 export * from "./grpo.js";
 export * from "./tinyLLM.js";
+export { isLoopback } from "./server-guard.js";
+export { stopCut, StopFilter } from "./stop.js";

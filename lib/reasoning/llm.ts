@@ -4,7 +4,8 @@
  * same prompting, voting and grading code runs on both (notebooks/03_chain_of_thought.ipynb).
  */
 
-export type ChatRole = "system" | "user" | "assistant";
+/** "developer" is OpenAI's newer name for "system"; models without a chat template treat them alike. */
+export type ChatRole = "system" | "developer" | "user" | "assistant";
 
 export interface ChatMessage {
   role: ChatRole;
@@ -29,6 +30,13 @@ export interface SampleOptions {
   seed?: number;
   /** Stop strings (not included in the text). */
   stop?: string[];
+  /** Cancels the work: the promise rejects at the next decode step (a server passes its client's disconnect). */
+  signal?: AbortSignal;
+  /**
+   * Streaming: called with each new piece of completion `index`'s text as it is decoded. The pieces of
+   * one completion, joined, equal its final `text`. Backends that cannot stream never call it.
+   */
+  onText?: (index: number, delta: string) => void;
 }
 
 export interface Completion {

@@ -9,11 +9,16 @@
  * - reasoning: `message.reasoning_content` (DeepSeek, vLLM), `message.reasoning` (newer vLLM,
  *   OpenRouter), `message.thinking` (Ollama) or `<think>…</think>` inside the content (llama.cpp,
  *   raw R1 distills).
- * - failures: a timeout per request; 429 and 5xx retried a bounded number of times with
- *   exponential backoff (honouring Retry-After, capped); anything malformed is a clear error.
+ * - failures: a timeout per request; 429, 5xx, timeouts and network errors retried a bounded
+ *   number of times with exponential backoff (honouring Retry-After, capped); any other 4xx is the
+ *   caller's mistake and never retried; anything malformed is a clear error.
+ * - streaming: `stream()` is an async iterator of deltas (Server-Sent Events, `stream: true`);
+ *   it retries only before the first byte of the answer, never in the middle of one.
  * The API key is held in a private field, sent only in the Authorization header, and never
  * appears in errors, `console.log(client)` or `JSON.stringify(client)`.
  */
+import { checkOptions } from "../validate.js";
+import { checkSampleOptions } from "../model/sample-options.js";
 import { splitThinking } from "./extract.js";
 import { asMessages, estimateTokens, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
 
@@ -55,6 +60,14 @@ export function openAIConfigured(env: Record<string, string | undefined> = proce
   return Boolean(env.OPENAI_BASE_URL && env.OPENAI_BASE_URL.trim());
 }
 
+/** One piece of a streamed answer: new text (or reasoning) for choice `index`, or its end. */
+export interface StreamDelta {
+  index: number;
+  text?: string;
+  reasoning?: string;
+  finishReason?: string;
+}
+
 interface ChoiceJSON {
   message?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; thinking?: unknown };
   finish_reason?: unknown;
@@ -90,6 +103,7 @@ export class OpenAIClient implements LLM {
     this.baseURL = url.toString().replace(/\/+$/, "");
     this.modelName = opts.model ?? (process.env.OPENAI_MODEL || undefined);
     this.#apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY ?? "";
+    checkOptions("OpenAIClient", opts, { timeoutMs: { gt: 0 }, maxRetries: { integer: true, min: 0, max: 100 }, backoffMs: { min: 0 }, maxBackoffMs: { min: 0 } });
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxRetries = opts.maxRetries ?? 3;
     this.backoffMs = opts.backoffMs ?? 500;
@@ -137,12 +151,12 @@ export class OpenAIClient implements LLM {
     return this.modelName;
   }
 
-  async complete(prompt: Prompt, opts: SampleOptions = {}): Promise<Completion[]> {
+  /** The request body for `prompt` (without n and seed). */
+  private async body(prompt: Prompt, opts: SampleOptions): Promise<Record<string, unknown>> {
+    checkSampleOptions("OpenAIClient.complete", opts);
     const n = opts.n ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new LLMRequestError(`complete: n must be a positive integer; got ${n}`);
-    const model = await this.model();
-    const base: Record<string, unknown> = {
-      model,
+    return {
+      model: await this.model(),
       messages: asMessages(prompt),
       temperature: opts.temperature ?? (n > 1 ? 1 : 0),
       ...(opts.maxTokens !== undefined ? { max_tokens: opts.maxTokens } : {}),
@@ -151,9 +165,27 @@ export class OpenAIClient implements LLM {
       ...(opts.stop ? { stop: opts.stop } : {}),
       ...this.extraBody,
     };
+  }
+
+  /**
+   * Streams the answer(s) as deltas (`stream: true`); sample i of n has `index` i.
+   * @example for await (const d of client.stream("47*83=")) process.stdout.write(d.text ?? "");
+   */
+  async *stream(prompt: Prompt, opts: SampleOptions = {}): AsyncGenerator<StreamDelta> {
+    const n = opts.n ?? 1;
+    const body = { ...(await this.body(prompt, opts)), ...(n > 1 ? { n } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}), stream: true };
+    const url = `${this.baseURL}/chat/completions`;
+    const res = await this.withRetries("POST", url, body, opts.signal, true);
+    yield* readEvents(res as EventSource, url, this.timeoutMs, (t) => this.redact(t));
+  }
+
+  async complete(prompt: Prompt, opts: SampleOptions = {}): Promise<Completion[]> {
+    const n = opts.n ?? 1;
+    const base = await this.body(prompt, opts);
+    if (opts.onText) return this.completeStreamed(prompt, opts);
     const out: Completion[] = [];
     if (n > 1 && this.supportsN !== false) {
-      const got = await this.chat({ ...base, n, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+      const got = await this.chat({ ...base, n, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) }, opts.signal);
       if (this.supportsN === "auto") this.supportsN = got.length >= n;
       out.push(...got.slice(0, n));
     }
@@ -161,14 +193,37 @@ export class OpenAIClient implements LLM {
     while (out.length < n) {
       const i = out.length;
       const seed = opts.seed !== undefined ? opts.seed + i : undefined;
-      const got = await this.chat({ ...base, ...(seed !== undefined ? { seed } : {}) });
+      const got = await this.chat({ ...base, ...(seed !== undefined ? { seed } : {}) }, opts.signal);
       out.push(got[0]!);
     }
     return out;
   }
 
-  private async chat(body: Record<string, unknown>): Promise<Completion[]> {
-    const json = (await this.request("POST", "/chat/completions", body)) as { choices?: unknown; usage?: unknown };
+  /** complete() through stream(), passing every delta to opts.onText. */
+  private async completeStreamed(prompt: Prompt, opts: SampleOptions): Promise<Completion[]> {
+    const n = opts.n ?? 1;
+    const texts = new Array<string>(n).fill("");
+    const reasons = new Array<string | undefined>(n);
+    const reasoning = new Array<string | undefined>(n);
+    for await (const d of this.stream(prompt, opts)) {
+      if (d.index < 0 || d.index >= n) continue;
+      if (d.text) {
+        texts[d.index] += d.text;
+        opts.onText!(d.index, d.text);
+      }
+      if (d.reasoning) reasoning[d.index] = (reasoning[d.index] ?? "") + d.reasoning;
+      if (d.finishReason) reasons[d.index] = d.finishReason;
+    }
+    return texts.map((text, i) => ({
+      text,
+      ...(reasoning[i] !== undefined ? { reasoning: reasoning[i] } : {}),
+      completionTokens: estimateTokens(text + (reasoning[i] ?? "")),
+      ...(reasons[i] !== undefined ? { finishReason: reasons[i] } : {}),
+    }));
+  }
+
+  private async chat(body: Record<string, unknown>, signal?: AbortSignal): Promise<Completion[]> {
+    const json = (await this.request("POST", "/chat/completions", body, signal)) as { choices?: unknown; usage?: unknown };
     const where = `${this.baseURL}/chat/completions`;
     if (!Array.isArray(json.choices) || json.choices.length === 0) {
       throw new LLMRequestError(`${where}: malformed reply (no "choices"): ${preview(json)}`);
@@ -202,14 +257,23 @@ export class OpenAIClient implements LLM {
   }
 
   /** One JSON request with timeout and bounded retries. */
-  private async request(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
-    const url = `${this.baseURL}${path}`;
+  private async request(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.withRetries(method, `${this.baseURL}${path}`, body, signal, false);
+  }
+
+  /**
+   * Sends the request until it succeeds or a failure is not worth retrying: 429, 5xx, timeouts and
+   * network errors are retried (at most maxRetries times, with backoff); other 4xx never are.
+   * Returns the parsed JSON, or (stream) the open response whose body is an event stream.
+   */
+  private async withRetries(method: "GET" | "POST", url: string, body: unknown, signal: AbortSignal | undefined, stream: boolean): Promise<unknown> {
     let lastError: LLMRequestError | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      if (attempt > 0) await sleep(this.retryDelay(attempt, lastError));
+      if (attempt > 0) await sleep(this.retryDelay(attempt, lastError), signal);
       try {
-        return await this.once(method, url, body);
+        return await this.once(method, url, body, signal, stream);
       } catch (e) {
+        if (signal?.aborted) throw new LLMRequestError(`${method} ${url}: cancelled by the caller`, undefined, false);
         const err = e instanceof LLMRequestError ? e : new LLMRequestError(`${method} ${url}: ${(e as Error).message}`, undefined, true);
         if (!err.retryable) throw err;
         lastError = err;
@@ -226,22 +290,31 @@ export class OpenAIClient implements LLM {
     return Math.min(wanted, this.maxBackoffMs);
   }
 
-  private async once(method: string, url: string, body?: unknown): Promise<unknown> {
+  private async once(method: string, url: string, body: unknown, signal: AbortSignal | undefined, stream: boolean): Promise<unknown> {
     this.requests++;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    const headers: Record<string, string> = { accept: "application/json" };
+    const both = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const headers: Record<string, string> = { accept: stream ? "text/event-stream" : "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     let text: string;
     let status: number;
     try {
-      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
+      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: both });
       status = res.status;
       const ra = res.headers.get("retry-after");
       this.retryAfterMs = ra !== null && Number.isFinite(Number(ra)) ? Number(ra) * 1000 : undefined;
+      if (stream && status >= 200 && status < 300) {
+        if (!(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+          throw new LLMRequestError(`${method} ${url}: asked for a stream, got ${res.headers.get("content-type")} (does the server support "stream": true?)`, status, false);
+        }
+        clearTimeout(timer);
+        return { body: res.body, signal } satisfies EventSource;
+      }
       text = await res.text();
     } catch (e) {
+      if (e instanceof LLMRequestError) throw e;
       if (controller.signal.aborted) {
         throw new LLMRequestError(`${method} ${url}: no reply within ${this.timeoutMs} ms (timeout)`, undefined, true);
       }
@@ -274,6 +347,66 @@ function preview(x: unknown): string {
   return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+interface EventSource {
+  body: ReadableStream<Uint8Array> | null;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Reads Server-Sent Events (`data: {...}` blocks, `data: [DONE]` last) into deltas. Ends at [DONE]
+ * or the end of the body; an `error` event, a malformed chunk or `idleMs` of silence is an error.
+ */
+async function* readEvents(src: EventSource, url: string, idleMs: number, redact: (t: string) => string): AsyncGenerator<StreamDelta> {
+  if (!src.body) throw new LLMRequestError(`POST ${url}: the stream has no body`);
+  const reader = src.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LLMRequestError(`POST ${url}: the stream went silent for ${idleMs} ms (timeout)`)), idleMs);
+      });
+      const { done, value } = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      for (let cut = buffer.indexOf("\n\n"); cut >= 0; cut = buffer.indexOf("\n\n")) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const data = block
+          .split("\n")
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).replace(/^ /, ""))
+          .join("\n");
+        if (!data) continue;
+        if (data === "[DONE]") return;
+        let chunk: { choices?: unknown; error?: { message?: unknown } };
+        try {
+          chunk = JSON.parse(data);
+        } catch {
+          throw new LLMRequestError(`POST ${url}: malformed stream chunk (not JSON): ${JSON.stringify(redact(data).slice(0, 120))}`);
+        }
+        if (chunk.error) throw new LLMRequestError(`POST ${url}: the server failed mid-stream: ${redact(String(chunk.error.message ?? JSON.stringify(chunk.error))).slice(0, 300)}`);
+        for (const c of Array.isArray(chunk.choices) ? chunk.choices : []) {
+          const { index, delta, finish_reason } = c as { index?: unknown; delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown }; finish_reason?: unknown };
+          const d: StreamDelta = { index: typeof index === "number" ? index : 0 };
+          if (typeof delta?.content === "string" && delta.content) d.text = delta.content;
+          const r = delta?.reasoning_content ?? delta?.reasoning;
+          if (typeof r === "string" && r) d.reasoning = r;
+          if (typeof finish_reason === "string") d.finishReason = finish_reason;
+          if (d.text !== undefined || d.reasoning !== undefined || d.finishReason !== undefined) yield d;
+        }
+      }
+      if (buffer.length > 1_000_000) throw new LLMRequestError(`POST ${url}: a stream event over 1 MB`);
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
 }

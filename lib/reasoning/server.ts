@@ -1,15 +1,31 @@
 /**
- * A minimal OpenAI-compatible HTTP server around any `LLM` (normally the tiny trained model):
- * `GET /v1/models` and `POST /v1/chat/completions`. `npm run serve` (scripts/serve.mjs) starts it,
- * so the lesson's client code talks to the tiny model exactly as it would to vLLM or the DeepSeek
- * API (notebooks/03_chain_of_thought.ipynb). It listens on 127.0.0.1 unless told otherwise.
+ * A small OpenAI-compatible HTTP server around any `LLM` (normally the tiny trained model), so the
+ * lesson's client code talks to the tiny model exactly as it would to vLLM or the DeepSeek API
+ * (notebooks/03_chain_of_thought.ipynb). `npm run serve` (scripts/serve.mjs) starts it.
  *
- * `faults` lets tests provoke what real servers do on a bad day, on the real server:
- * slow replies, 500s and malformed bodies.
+ *   GET  /v1/models              the one model it serves
+ *   GET  /v1/models/{id}         that model, or 404 model_not_found
+ *   POST /v1/chat/completions    JSON, or Server-Sent Events with "stream": true
+ *
+ * Fields: lib/reasoning/server-request.ts (honoured / rejected with 400 / ignored). Errors are
+ * OpenAI-shaped (lib/reasoning/server-errors.ts). Generations run one at a time from a bounded
+ * queue (server-queue.ts) and yield to the event loop between decode steps, so a models call is
+ * answered in milliseconds while they run; a client that disconnects cancels its work.
+ * Security (server-guard.ts): 127.0.0.1 by default, an optional Bearer key, a non-loopback bind
+ * refused without one, the Host header checked on loopback, JSON bodies only by content type.
+ *
+ * `faults` lets tests provoke what real servers do on a bad day: slow replies, 500s, 429s and
+ * malformed bodies.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PromptError, type ChatMessage, type LLM, type SampleOptions } from "./llm.js";
+import { checkNumber, checkOptionsObject } from "../validate.js";
+import { PromptError, type Completion, type LLM } from "./llm.js";
+import { ApiError, internalError, sendError, sendJSON } from "./server-errors.js";
+import { checkHost, checkKey, isLoopback } from "./server-guard.js";
+import { WorkQueue } from "./server-queue.js";
+import { parseChatRequest } from "./server-request.js";
+import { ChunkWriter } from "./server-stream.js";
 
 /** Failure injection for tests; mutate it between requests. Each counter counts down per request. */
 export interface ServerFaults {
@@ -27,16 +43,24 @@ export interface ServerFaults {
 
 export interface ServeOptions {
   llm: LLM;
-  /** The model id reported by /v1/models. Default llm.name. */
+  /** The model id reported by /v1/models and required in requests. Default llm.name. */
   modelId?: string;
-  /** Default "127.0.0.1". */
+  /** Default "127.0.0.1". Any other than loopback needs `apiKey`. */
   host?: string;
   /** Default 0 (a free port). */
   port?: number;
   /** Largest `n` accepted. Default 64. */
   maxN?: number;
-  /** Largest `max_tokens` accepted. Default 512. */
+  /** Largest `max_tokens` accepted (and the default). Default 512. */
   maxTokens?: number;
+  /** Requests that may wait behind the running one; more get 429 + Retry-After. Default 32. */
+  maxQueue?: number;
+  /** Require `Authorization: Bearer <apiKey>` on every request. Default: none (loopback only). */
+  apiKey?: string;
+  /** Largest request body. Default 1 MB. */
+  maxBodyBytes?: number;
+  /** Where errors (500s with their stack) are written. Default console.error. */
+  log?: (line: string) => void;
   faults?: ServerFaults;
 }
 
@@ -48,49 +72,69 @@ export interface RunningServer {
   faults: ServerFaults;
   /** Chat requests received. */
   requests: number;
+  /** Generations cancelled because their client disconnected. */
+  cancelled: number;
+  /** Requests waiting in the queue now. */
+  readonly queued: number;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Starts the server and resolves once it listens. */
 export async function serveOpenAI(opts: ServeOptions): Promise<RunningServer> {
+  checkServeOptions(opts);
   const modelId = opts.modelId ?? opts.llm.name;
   const host = opts.host ?? "127.0.0.1";
+  const loopback = isLoopback(host);
+  if (!loopback && !opts.apiKey) {
+    throw new Error(`serveOpenAI: refusing to listen on ${host} without an API key: anyone who can reach it could use it. Pass { apiKey } (npm run serve -- --api-key …, or SEEKLAB_API_KEY), or keep host 127.0.0.1`);
+  }
   const maxN = opts.maxN ?? 64;
   const maxTokens = opts.maxTokens ?? 512;
-  const state: RunningServer = { baseURL: "", port: 0, faults: opts.faults ?? {}, requests: 0, close: async () => {} };
+  const maxBody = opts.maxBodyBytes ?? 1_000_000;
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const queue = new WorkQueue(opts.maxQueue ?? 32);
+  const model = { id: modelId, object: "model", created: 0, owned_by: "seeklab" };
   let counter = 0;
-  // Requests are answered one at a time: the tiny model shares one tensor engine.
-  let queue: Promise<unknown> = Promise.resolve();
+  const state: RunningServer = {
+    baseURL: "",
+    port: 0,
+    faults: opts.faults ?? {},
+    requests: 0,
+    cancelled: 0,
+    get queued() {
+      return queue.depth;
+    },
+    close: async () => {},
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    checkHost(req, loopback);
+    checkKey(req, opts.apiKey);
     const url = new URL(req.url ?? "/", "http://localhost");
-    const path = url.pathname.replace(/\/+$/, "");
-    if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
-      return send(res, 200, { object: "list", data: [{ id: modelId, object: "model", created: 0, owned_by: "seeklab" }] });
+    const path = url.pathname.replace(/\/+$/, "").replace(/^\/v1(?=\/)/, "");
+    if (path === "/models") {
+      allow(req, "GET");
+      return sendJSON(res, 200, { object: "list", data: [model] });
     }
-    if (path !== "/v1/chat/completions" && path !== "/chat/completions") throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
-    if (req.method !== "POST") throw new HttpError(405, "use POST");
-    const body = await readJSON(req);
+    if (path.startsWith("/models/")) {
+      allow(req, "GET");
+      const id = decodeURIComponent(path.slice("/models/".length));
+      if (id !== modelId) throw new ApiError(404, `The model ${JSON.stringify(id.slice(0, 100))} does not exist on this server; it serves ${JSON.stringify(modelId)}`, "model", "model_not_found");
+      return sendJSON(res, 200, model);
+    }
+    if (path !== "/chat/completions") throw new ApiError(404, `Unknown path ${req.method} ${url.pathname.slice(0, 100)}; this server answers /v1/models and /v1/chat/completions`, null, "unknown_url");
+    allow(req, "POST");
+    const body = await readJSON(req, maxBody);
     state.requests++;
     const f = state.faults;
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.fail500 && f.fail500 > 0) {
       f.fail500--;
-      throw new HttpError(500, "injected failure (faults.fail500)");
+      throw new ApiError(500, "injected failure (faults.fail500)", null, "injected");
     }
     if (f.fail429 && f.fail429 > 0) {
       f.fail429--;
-      res.setHeader("retry-after", "0");
-      throw new HttpError(429, "injected rate limit (faults.fail429)");
+      throw new ApiError(429, "injected rate limit (faults.fail429)", null, "injected", { "retry-after": "0" });
     }
     if (f.malformed && f.malformed > 0) {
       f.malformed--;
@@ -98,47 +142,86 @@ export async function serveOpenAI(opts: ServeOptions): Promise<RunningServer> {
       res.end('{"choices": [ this is not json');
       return;
     }
-    const messages = parseMessages(body.messages);
-    const n = intField(body.n, "n", 1, 1, maxN);
-    const sample: SampleOptions = {
-      n: f.ignoreN ? 1 : n,
-      temperature: numField(body.temperature, "temperature", n > 1 ? 1 : 0, 0, 5),
-      maxTokens: intField(body.max_tokens ?? body.max_completion_tokens, "max_tokens", maxTokens, 1, maxTokens),
-      topK: intField(body.top_k, "top_k", 0, 0, 1_000_000),
-      ...(body.seed !== undefined ? { seed: intField(body.seed, "seed", 0, -(2 ** 31), 2 ** 32) } : {}),
-      ...(body.stop !== undefined ? { stop: stopField(body.stop) } : {}),
-    };
-    const run = queue.then(() => opts.llm.complete(messages, sample));
-    queue = run.catch(() => undefined);
-    const completions = await run;
-    const promptTokens = messages.reduce((s, m) => s + m.content.length, 0);
+    const chat = parseChatRequest(body, { modelId, maxN, maxTokens });
+    if (f.ignoreN) chat.sample.n = 1;
+    const n = chat.sample.n;
+
+    // A client that goes away cancels its work: dropped from the queue, or stopped mid-generation.
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        state.cancelled++;
+        abort.abort(new Error("client disconnected"));
+      }
+    });
+    const head = { id: `chatcmpl-seeklab-${++counter}`, created: Math.floor(Date.now() / 1000), model: modelId };
+    const writer = chat.stream ? new ChunkWriter(res, head, chat.includeUsage) : undefined;
+    const sent = new Array<string>(n).fill("");
+    const onText = writer
+      ? (index: number, delta: string): void => {
+          writer.start(n);
+          sent[index] += delta;
+          writer.content(index, delta);
+        }
+      : undefined;
+    let completions: Completion[];
+    try {
+      completions = await queue.run(() => opts.llm.complete(chat.messages, { ...chat.sample, signal: abort.signal, onText }), abort.signal);
+    } catch (e) {
+      if (abort.signal.aborted) return; // nobody is listening
+      if (writer?.headersSent) {
+        writer.fail(toApiError(e, log).body().error);
+        return;
+      }
+      throw e;
+    }
+    const promptTokens = chat.messages.reduce((s, m) => s + m.content.length, 0);
     const completionTokens = completions.reduce((s, c) => s + c.completionTokens, 0);
-    send(res, 200, {
-      id: `chatcmpl-seeklab-${++counter}`,
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    if (writer) {
+      writer.start(n);
+      completions.forEach((c, index) => {
+        // Backends that cannot stream send their whole text here; streamed ones only what is left.
+        if (c.text.startsWith(sent[index]!)) writer.content(index, c.text.slice(sent[index]!.length));
+        else log(`serveOpenAI: the streamed text of choice ${index} is not a prefix of its final text (a bug in ${opts.llm.name})`);
+        if (c.reasoning !== undefined) writer.reasoning(index, c.reasoning);
+        writer.finish(index, c.finishReason ?? "stop");
+      });
+      writer.done(usage);
+      return;
+    }
+    sendJSON(res, 200, {
+      id: head.id,
       object: "chat.completion",
-      created: Math.floor(Date.now() / 1000),
+      created: head.created,
       model: modelId,
       choices: completions.map((c, index) => ({
         index,
-        message: { role: "assistant", content: c.text, ...(c.reasoning !== undefined ? { reasoning_content: c.reasoning } : {}) },
+        message: { role: "assistant", content: c.text, refusal: null, ...(c.reasoning !== undefined ? { reasoning_content: c.reasoning } : {}) },
+        logprobs: null,
         finish_reason: c.finishReason ?? "stop",
       })),
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage,
     });
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const status = e instanceof HttpError ? e.status : e instanceof PromptError ? 400 : 500;
-      const message = e instanceof Error ? e.message : String(e);
-      if (!res.headersSent) send(res, status, { error: { message, type: status < 500 ? "invalid_request_error" : "server_error" } });
+      const err = toApiError(e, log);
+      if (!res.headersSent) sendError(res, err);
       else res.end();
+      // The body of a refused upload need not be read: close instead of draining it.
+      if (!req.complete) res.once("finish", () => req.destroy());
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
+  server.on("error", (e) => log(`serveOpenAI: ${(e as Error).message}`));
   const addr = server.address() as AddressInfo;
   state.port = addr.port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
@@ -151,55 +234,56 @@ export async function serveOpenAI(opts: ServeOptions): Promise<RunningServer> {
   return state;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+function checkServeOptions(opts: ServeOptions): void {
+  checkOptionsObject("serveOpenAI", opts);
+  if (!opts || typeof opts.llm?.complete !== "function") throw new Error("serveOpenAI: options.llm must be an LLM (an object with complete())");
+  const rules = { port: { integer: true, min: 0, max: 65535 }, maxN: { integer: true, min: 1 }, maxTokens: { integer: true, min: 1 }, maxQueue: { integer: true, min: 0 }, maxBodyBytes: { integer: true, min: 1 } };
+  for (const [name, rule] of Object.entries(rules)) {
+    const v = (opts as unknown as Record<string, unknown>)[name];
+    if (v !== undefined) checkNumber(`serveOpenAI: options.${name}`, v, rule);
+  }
+  if (opts.apiKey !== undefined && (typeof opts.apiKey !== "string" || opts.apiKey.length < 8)) {
+    throw new Error("serveOpenAI: options.apiKey must be a string of at least 8 characters");
+  }
 }
 
-async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** 405 with an Allow header unless the method is the one this path takes. */
+function allow(req: IncomingMessage, method: "GET" | "POST"): void {
+  if (req.method === method || (method === "GET" && req.method === "HEAD")) return;
+  throw new ApiError(405, `Method ${req.method} is not allowed here; use ${method}`, null, "method_not_allowed", { allow: method === "GET" ? "GET, HEAD" : "POST" });
+}
+
+/** Client mistakes keep their status; anything unexpected becomes a generic 500 and is logged. */
+function toApiError(e: unknown, log: (line: string) => void): ApiError {
+  if (e instanceof ApiError) {
+    if (e.status >= 500 && e.code !== "injected") log(`serveOpenAI: ${e.stack ?? e.message}`);
+    return e;
+  }
+  if (e instanceof PromptError) return new ApiError(400, e.message, "messages", "invalid_prompt");
+  log(`serveOpenAI: internal error: ${(e as Error)?.stack ?? String(e)}`);
+  return internalError();
+}
+
+async function readJSON(req: IncomingMessage, maxBody: number): Promise<Record<string, unknown>> {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new ApiError(415, `the body must be JSON with the header Content-Type: application/json; got ${JSON.stringify(type || "(none)")}`, null, "unsupported_media_type");
+  }
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > maxBody) throw new ApiError(413, `request body of ${declared} bytes is over the limit of ${maxBody}`, null, "request_too_large");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 1_000_000) throw new HttpError(413, "request body over 1 MB");
+    if (size > maxBody) throw new ApiError(413, `request body over the limit of ${maxBody} bytes`, null, "request_too_large");
     chunks.push(chunk as Buffer);
   }
   let json: unknown;
   try {
     json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    throw new HttpError(400, "request body is not JSON");
+  } catch (e) {
+    throw new ApiError(400, `request body is not valid JSON (${(e as Error).message.slice(0, 100)})`, null, "invalid_json");
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new HttpError(400, "request body must be a JSON object");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new ApiError(400, "request body must be a JSON object", null, "invalid_json");
   return json as Record<string, unknown>;
-}
-
-function parseMessages(x: unknown): ChatMessage[] {
-  if (!Array.isArray(x) || x.length === 0) throw new HttpError(400, '"messages" must be a non-empty array');
-  return x.map((m, i) => {
-    const role = (m as { role?: unknown }).role;
-    const content = (m as { content?: unknown }).content;
-    if (role !== "system" && role !== "user" && role !== "assistant") throw new HttpError(400, `messages[${i}].role must be system, user or assistant`);
-    if (typeof content !== "string") throw new HttpError(400, `messages[${i}].content must be a string`);
-    return { role, content };
-  });
-}
-
-function intField(x: unknown, name: string, dflt: number, lo: number, hi: number): number {
-  if (x === undefined || x === null) return dflt;
-  if (typeof x !== "number" || !Number.isInteger(x) || x < lo || x > hi) throw new HttpError(400, `"${name}" must be an integer in [${lo}, ${hi}]`);
-  return x;
-}
-
-function numField(x: unknown, name: string, dflt: number, lo: number, hi: number): number {
-  if (x === undefined || x === null) return dflt;
-  if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi) throw new HttpError(400, `"${name}" must be a number in [${lo}, ${hi}]`);
-  return x;
-}
-
-function stopField(x: unknown): string[] {
-  if (typeof x === "string") return [x];
-  if (Array.isArray(x) && x.every((s) => typeof s === "string")) return x as string[];
-  throw new HttpError(400, '"stop" must be a string or an array of strings');
 }

@@ -5,12 +5,16 @@
  *
  * The tiny model has no chat template: the prompt is the last user message's text, verbatim
  * (e.g. "47*83="), and characters outside its alphabet are an error that says so.
+ * Sample i of a call uses seed + i, whatever n is; text streams through `onText` token by token,
+ * and between tokens the event loop gets a turn (a server stays responsive while it generates).
  */
 import { generate } from "../model/sample.js";
+import { checkSampleOptions } from "../model/sample-options.js";
+import { EOS_ID, type CharTokenizer } from "../model/tokenizer.js";
 import { deriveSeed } from "../random.js";
-import type { CharTokenizer } from "../model/tokenizer.js";
 import type { TinyTransformer } from "../model/transformer.js";
 import { asMessages, PromptError, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
+import { StopFilter } from "./stop.js";
 
 export class TinyLLM implements LLM {
   readonly name: string;
@@ -38,26 +42,35 @@ export class TinyLLM implements LLM {
   }
 
   async complete(prompt: Prompt, opts: SampleOptions = {}): Promise<Completion[]> {
+    checkSampleOptions("TinyLLM.complete", opts);
     const n = opts.n ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new Error(`TinyLLM.complete: n must be a positive integer; got ${n}`);
     const text = this.promptText(prompt);
+    const room = this.model.config.maxSeqLen - this.tokenizer.encode(text, { bos: true }).length;
+    if (room <= 0) throw new PromptError(`TinyLLM: the prompt is ${text.length} characters; this model's context (maxSeqLen ${this.model.config.maxSeqLen}) leaves no room to answer`);
+    const onText = opts.onText;
+    const filters = Array.from({ length: n }, (_, i) => new StopFilter(opts.stop ?? [], (d) => onText?.(i, d)));
     const gens = await generate(this.model, this.tokenizer, Array<string>(n).fill(text), {
       temperature: opts.temperature ?? (n > 1 ? 1 : 0),
       topK: opts.topK ?? 0,
+      topP: opts.topP ?? 1,
       maxNewTokens: opts.maxTokens,
       seed: opts.seed ?? deriveSeed(0, `complete ${++this.calls}`), // a fresh draw per call, reproducible per process
+      signal: opts.signal,
+      onTokens: async (tokens) => {
+        for (const t of tokens) if (t.id !== EOS_ID) filters[t.prompt]!.push(this.tokenizer.decode([t.id]));
+        // One turn of the event loop per decode step: other requests (and disconnects) are heard.
+        await nextTurn();
+      },
     });
-    return gens.map((g) => {
-      let out = g.text;
-      let finishReason = g.finished ? "stop" : "length";
-      for (const s of opts.stop ?? []) {
-        const i = s ? out.indexOf(s) : -1;
-        if (i >= 0) {
-          out = out.slice(0, i);
-          finishReason = "stop";
-        }
-      }
-      return { text: out, completionTokens: g.ids.length, finishReason };
+    return gens.map((g, i) => {
+      const filter = filters[i]!;
+      const out = filter.finish();
+      return { text: out, completionTokens: g.ids.length, finishReason: filter.stopped || g.finished ? "stop" : "length" };
     });
   }
+}
+
+/** Resolves after the event loop has run once (setImmediate in Node, a zero timeout elsewhere). */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
