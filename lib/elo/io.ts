@@ -8,9 +8,19 @@
  * missing model, a model against itself, broken CSV/JSON) is reported with its line number. With
  * `onError: "fail"` (the default) the first one throws a `BattleReadError`; with "skip" the row is
  * left out and listed in `problems`. Nothing silently becomes NaN.
+ *
+ * Any input is read in linear time: no line, CSV record or JSON object may exceed 64 KB (an error
+ * naming its line), a stray quote costs one row and the reader resyncs at the next line
+ * (lib/elo/csv.ts), and `streamBattles` keeps nothing of the rows it has yielded. A duplicate
+ * header column is an error, and so is a model name with spaces around it (" gpt-4" would be a
+ * different model from "gpt-4") unless `trimNames: true` trims them.
  */
 import { createReadStream } from "node:fs";
+import { checkNumber, checkOneOf, checkOptionsObject } from "../validate.js";
 import { type Battle, BattleTable, BattleTableBuilder, battleProblem } from "./battles.js";
+import { CsvRecordReader, MAX_RECORD_CHARS } from "./csv.js";
+
+export { splitCsv } from "./csv.js";
 
 export type BattleFormat = "csv" | "jsonl" | "json";
 
@@ -25,6 +35,23 @@ export interface ReadBattlesOptions {
   where?: (row: Readonly<Record<string, unknown>>) => boolean;
   /** At most this many problems are kept in `problems` (all are counted). Default 1000. */
   maxProblems?: number;
+  /** Trim spaces around model names (default false: a name with surrounding spaces is a bad row). */
+  trimNames?: boolean;
+}
+
+const FORMATS: readonly BattleFormat[] = ["csv", "jsonl", "json"];
+
+/** Checks the options every reader takes; `fn` names the caller in the error. */
+function checkReadOptions(fn: string, opts: ReadBattlesOptions): void {
+  checkOptionsObject(fn, opts);
+  checkOneOf(`${fn}: options.format`, opts.format, FORMATS);
+  checkOneOf(`${fn}: options.onError`, opts.onError, ["fail", "skip"] as const);
+  if (opts.maxProblems !== undefined) checkNumber(`${fn}: options.maxProblems`, opts.maxProblems, { integer: true, min: 0 });
+  if (opts.where !== undefined && typeof opts.where !== "function") throw new Error(`${fn}: options.where must be a function (row) => boolean`);
+  for (const k of ["modelA", "modelB", "winner"] as const) {
+    const c = opts.columns?.[k];
+    if (c !== undefined && (typeof c !== "string" || c.trim() === "")) throw new Error(`${fn}: options.columns.${k} must be a non-empty string; got ${JSON.stringify(c)}`);
+  }
 }
 
 export interface RowProblem {
@@ -57,6 +84,7 @@ type Source = string | AsyncIterable<string | Uint8Array>;
  * Reads battles from a file path or any async iterable of text chunks (a Node readable stream).
  */
 export async function readBattles(source: Source, opts: ReadBattlesOptions = {}): Promise<ReadBattlesResult> {
+  checkReadOptions("readBattles", opts);
   const name = typeof source === "string" ? source : "input";
   const format = opts.format ?? (typeof source === "string" ? formatFromExtension(source) : undefined);
   const parser = new BattleParser({ ...opts, format }, name);
@@ -69,13 +97,19 @@ export async function readBattles(source: Source, opts: ReadBattlesOptions = {})
 
 /** Parses battles from text already in memory (same rules as readBattles). */
 export function parseBattles(text: string, opts: ReadBattlesOptions = {}): ReadBattlesResult {
+  checkReadOptions("parseBattles", opts);
+  if (typeof text !== "string") throw new Error(`parseBattles: text must be a string; got ${typeof text}`);
   const parser = new BattleParser(opts, "input");
   parser.push(text);
   return parser.end();
 }
 
-/** Battles one at a time from a file or stream, each with its line number; bad rows as in readBattles. */
+/**
+ * Battles one at a time from a file or stream, each with its line number; bad rows as in
+ * readBattles. Memory stays flat: only the battles of the chunk being read are held.
+ */
 export async function* streamBattles(source: Source, opts: ReadBattlesOptions = {}): AsyncGenerator<Battle & { line: number }> {
+  checkReadOptions("streamBattles", opts);
   const name = typeof source === "string" ? source : "input";
   const format = opts.format ?? (typeof source === "string" ? formatFromExtension(source) : undefined);
   const pending: (Battle & { line: number })[] = [];
@@ -107,12 +141,15 @@ class BattleParser {
   private filtered = 0;
   private line = 1; // line of the next character to be consumed
   private carry = ""; // unfinished line (csv/jsonl) or unfinished object text (json)
+  private tooLong = false; // the current line passed the limit: skip to its end
   private started = false;
   // csv
   private header: string[] | null = null;
-  private pendingRecord = ""; // a quoted field spanning lines
-  private pendingLine = 0;
+  private readonly csv = new CsvRecordReader((fields, line) => this.takeCsvRecord(fields, line), (line, message) => this.problem(line, message));
   // json list
+  private discarding = false; // the current object passed the limit: scan to its end, keep nothing
+  private pieces: string[] = []; // the current object's text from earlier chunks
+  private objectChars = 0;
   private jsonState: "before" | "list" | "object" | "done" = "before";
   private depth = 0;
   private inString = false;
@@ -142,8 +179,9 @@ class BattleParser {
     if (this.format === "json") {
       if (this.jsonState !== "done") this.problem(this.jsonState === "object" ? this.objectLine : this.line, "unexpected end of input inside the JSON list");
     } else if (this.started) {
-      if (this.carry.length > 0) { this.takeLine(this.carry); this.carry = ""; }
-      if (this.pendingRecord) this.problem(this.pendingLine, "unterminated quoted field at end of input");
+      if (this.carry.length > 0 && !this.tooLong) this.takeLine(this.carry);
+      this.carry = "";
+      if (this.format === "csv") this.csv.end();
     }
     if (!this.started) this.problem(1, "empty input: no header and no battles");
     return { battles: this.builder.build(), problems: this.problems, skipped: this.skipped, filtered: this.filtered, format: this.format ?? "csv" };
@@ -161,44 +199,66 @@ class BattleParser {
 
   private accept(row: Record<string, unknown>, line: number): void {
     if (this.opts.where && !this.opts.where(row)) { this.filtered++; return; }
-    const a = row[this.cols.modelA], b = row[this.cols.modelB], w = row[this.cols.winner];
-    const bad = this.builder.add(a, b, w);
+    let a = row[this.cols.modelA], b = row[this.cols.modelB];
+    const w = row[this.cols.winner];
+    for (const [col, v] of [[this.cols.modelA, a], [this.cols.modelB, b]] as const) {
+      if (typeof v === "string" && v !== v.trim() && v.trim() !== "" && !this.opts.trimNames) {
+        this.problem(line, `${col} ${JSON.stringify(v)} has spaces around it (a different model from ${JSON.stringify(v.trim())}); pass { trimNames: true } to trim names`);
+        return;
+      }
+    }
+    if (this.opts.trimNames) {
+      if (typeof a === "string") a = a.trim();
+      if (typeof b === "string") b = b.trim();
+    }
+    // A stream only checks the row and hands it on; only readBattles/parseBattles build a table.
+    const bad = this.onBattle ? battleProblem(a, b, w) : this.builder.add(a, b, w);
     if (bad) this.problem(line, bad);
     else if (this.onBattle) this.onBattle({ modelA: a as string, modelB: b as string, winner: w as Battle["winner"], line });
   }
 
   // ---- line formats (csv, jsonl)
 
+  /** Cuts lines out of the chunk; only the chunk is searched, so tiny chunks stay linear. */
   private pushLines(chunk: string): void {
-    let text = this.carry + chunk;
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      this.takeLine(text.slice(start, nl));
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", start)) {
+      const piece = chunk.slice(start, nl);
+      if (this.tooLong) {
+        this.tooLong = false;
+        this.line++;
+      } else if (this.carry.length + piece.length > MAX_RECORD_CHARS) {
+        this.problem(this.line++, `line longer than ${MAX_RECORD_CHARS} characters`);
+      } else {
+        this.takeLine(this.carry + piece);
+      }
+      this.carry = "";
       start = nl + 1;
     }
-    this.carry = text.slice(start);
-    text = "";
+    if (this.tooLong) return;
+    this.carry += chunk.slice(start);
+    if (this.carry.length > MAX_RECORD_CHARS) {
+      this.problem(this.line, `line longer than ${MAX_RECORD_CHARS} characters`);
+      this.carry = "";
+      this.tooLong = true;
+    }
   }
 
   private takeLine(raw: string): void {
     const line = this.line++;
     const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (this.format === "jsonl") return this.takeJsonLine(text, line);
-    if (this.pendingRecord) {
-      this.pendingRecord += "\n" + text;
-      const fields = splitCsv(this.pendingRecord);
-      if (fields) { const at = this.pendingLine; this.pendingRecord = ""; this.takeCsvRecord(fields, at); }
-      return;
-    }
-    if (text.trim() === "") return;
-    const fields = splitCsv(text);
-    if (!fields) { this.pendingRecord = text; this.pendingLine = line; return; } // quote continues
-    this.takeCsvRecord(fields, line);
+    this.csv.line(text, line);
   }
 
   private takeCsvRecord(fields: string[], line: number): void {
     if (!this.header) {
       this.header = fields.map((f) => f.trim());
+      const seen = new Set<string>();
+      for (const h of this.header) {
+        if (seen.has(h)) throw new BattleReadError(line, `CSV header names column ${JSON.stringify(h)} twice (header: ${this.header.join(",")})`, this.sourceName);
+        seen.add(h);
+      }
       const missing = [this.cols.modelA, this.cols.modelB, this.cols.winner].filter((c) => !this.header!.includes(c));
       if (missing.length > 0) {
         throw new BattleReadError(line, `CSV header lacks column(s) ${missing.join(", ")} (header: ${this.header.join(",")})`, this.sourceName);
@@ -230,12 +290,11 @@ class BattleParser {
   // ---- JSON list: scan characters, cut out each top-level object, parse it alone
 
   private pushJson(chunk: string): void {
-    let objectStart = this.jsonState === "object" ? 0 : -1;
-    let text = chunk;
-    if (this.jsonState === "object") { text = this.carry + chunk; this.carry = ""; }
-    const skip = this.jsonState === "object" ? text.length - chunk.length : 0; // already scanned
-    for (let p = skip; p < text.length; p++) {
-      const c = text.charCodeAt(p);
+    // Only the new chunk is scanned; an object that spans chunks is kept as pieces (at most
+    // MAX_RECORD_CHARS in all) and joined once, when it closes.
+    let objectStart = -1; // where the current object starts in this chunk (-1: earlier, or none)
+    for (let p = 0; p < chunk.length; p++) {
+      const c = chunk.charCodeAt(p);
       if (c === 10) this.line++;
       switch (this.jsonState) {
         case "before":
@@ -243,10 +302,12 @@ class BattleParser {
           else if (!isSpace(c)) { this.problem(this.line, "expected a JSON list starting with ["); this.jsonState = "done"; }
           break;
         case "list":
-          if (c === 123 /* { */) { this.jsonState = "object"; this.depth = 1; objectStart = p; this.objectLine = this.line; this.inString = false; }
-          else if (c === 93 /* ] */) this.jsonState = "done";
+          if (c === 123 /* { */) {
+            this.jsonState = "object"; this.depth = 1; objectStart = p; this.objectLine = this.line;
+            this.inString = false; this.escaped = false; this.discarding = false; this.pieces = []; this.objectChars = 0;
+          } else if (c === 93 /* ] */) this.jsonState = "done";
           else if (!isSpace(c) && c !== 44 /* , */) {
-            this.problem(this.line, `expected an object in the JSON list, found ${JSON.stringify(text[p])}`);
+            this.problem(this.line, `expected an object in the JSON list, found ${JSON.stringify(chunk[p])}`);
             this.jsonState = "done";
           }
           break;
@@ -259,17 +320,30 @@ class BattleParser {
           else if (c === 123 || c === 91) this.depth++;
           else if (c === 125 || c === 93) {
             if (--this.depth === 0) {
-              this.takeJsonObject(text.slice(objectStart, p + 1), this.objectLine);
+              if (!this.discarding) this.takeJsonObject(this.pieces.join("") + chunk.slice(Math.max(objectStart, 0), p + 1), this.objectLine);
+              this.discarding = false;
+              this.pieces = [];
               this.jsonState = "list";
               objectStart = -1;
+              break;
             }
+          }
+          if (!this.discarding && this.objectChars + (p - Math.max(objectStart, 0)) + 1 > MAX_RECORD_CHARS) {
+            // Too big to be a battle: report it, scan on to its end, keep none of it.
+            this.problem(this.objectLine, `JSON object longer than ${MAX_RECORD_CHARS} characters`);
+            this.discarding = true;
+            this.pieces = [];
           }
           break;
         case "done":
           if (!isSpace(c)) { this.problem(this.line, "unexpected text after the end of the JSON list"); return; }
       }
     }
-    if (this.jsonState === "object") this.carry = text.slice(objectStart);
+    if (this.jsonState === "object" && !this.discarding) {
+      const rest = chunk.slice(Math.max(objectStart, 0));
+      this.pieces.push(rest);
+      this.objectChars += rest.length;
+    }
   }
 
   private takeJsonObject(text: string, line: number): void {
@@ -286,33 +360,4 @@ class BattleParser {
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/**
- * Splits one CSV record (RFC 4180: fields may be quoted, "" is a quote inside quotes).
- * @returns the fields, or null when a quoted field is still open at the end (it continues on the next line).
- */
-export function splitCsv(record: string): string[] | null {
-  const fields: string[] = [];
-  let field = "";
-  let i = 0;
-  let quoted = false;
-  while (i <= record.length) {
-    if (quoted) {
-      const q = record.indexOf('"', i);
-      if (q < 0) return null;
-      field += record.slice(i, q);
-      if (record[q + 1] === '"') { field += '"'; i = q + 2; }
-      else { quoted = false; i = q + 1; }
-      continue;
-    }
-    if (i === record.length) { fields.push(field); break; }
-    if (record[i] === '"' && field.length === 0) { quoted = true; i++; continue; }
-    const comma = record.indexOf(",", i);
-    if (comma < 0) { field += record.slice(i); i = record.length; continue; } // a stray quote is kept as text
-    fields.push(field + record.slice(i, comma));
-    field = "";
-    i = comma + 1;
-  }
-  return fields;
 }
