@@ -5,7 +5,7 @@
 // and a client that disconnects cancels its work. Latency figures: `npm run bench -- serve`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
-import { initBackend } from "../../lib/backend.js";
+import { initBackend } from "../../lib/backend/index.js";
 import { loadCheckpoint } from "../../lib/model/checkpoint.js";
 import type { TinyTransformer } from "../../lib/model/transformer.js";
 import { TinyLLM } from "../../lib/reasoning/tinyLLM.js";

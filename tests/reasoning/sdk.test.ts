@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { initBackend } from "../../lib/backend.js";
+import { initBackend } from "../../lib/backend/index.js";
 import { loadCheckpoint } from "../../lib/model/checkpoint.js";
 import type { TinyTransformer } from "../../lib/model/transformer.js";
 import { TinyLLM } from "../../lib/reasoning/tinyLLM.js";
