@@ -123,3 +123,89 @@ describe("reading battles", () => {
     expect([...r.battles]).toEqual([{ modelA: "x", modelB: "y", winner: "model_b" }]);
   });
 });
+
+describe("reading battles: hostile input", () => {
+  const HEAD = "model_a,model_b,winner\n";
+
+  it("a stray quote costs one row: the rest is kept, in linear time (issue 12's example)", () => {
+    const text = HEAD + '"m1,m2,model_a\n' + "m1,m2,model_b\n".repeat(10000);
+    const t0 = performance.now();
+    const r = parseBattles(text, { onError: "skip" });
+    const ms = performance.now() - t0;
+    expect(r.battles.length).toBe(10000);
+    expect(r.skipped).toBe(1);
+    expect(r.problems[0]).toMatchObject({ line: 2 });
+    expect(r.problems[0]!.message).toMatch(/quoted field .* still open after 65536 characters.*stray "/);
+    // Linear: 4× the rows costs about 4× the time, not 16× (generous bound for a loaded machine).
+    const t1 = performance.now();
+    expect(parseBattles(HEAD + '"m1,m2,model_a\n' + "m1,m2,model_b\n".repeat(40000), { onError: "skip" }).battles.length).toBe(40000);
+    expect(performance.now() - t1).toBeLessThan(Math.max(12 * ms, 400));
+    expect(() => parseBattles(text)).toThrow(/input, line 2: a quoted field opened on this line/);
+  });
+
+  it("an unterminated quote at the end of input names its line; later lines are read again", () => {
+    const r = parseBattles(HEAD + "a,b,tie\n" + '"c,d,tie\n' + "e,f,model_a\n", { onError: "skip" });
+    expect(r.battles.length).toBe(2);
+    expect(r.problems).toEqual([{ line: 3, message: "unterminated quoted field at end of input" }]);
+  });
+
+  it("no line, record or JSON object may pass 64 KB; the error names the line and reading goes on", async () => {
+    const long = "x".repeat(70_000);
+    const r = parseBattles(HEAD + `${long},b,tie\n` + "a,b,tie\n", { onError: "skip" });
+    expect(r.problems).toEqual([{ line: 2, message: "line longer than 65536 characters" }]);
+    expect(r.battles.length).toBe(1);
+    expect(() => parseBattles(HEAD + `${long},b,tie\n`)).toThrow(/line 2: line longer than 65536/);
+    const jl = parseBattles(`{"model_a":"a","model_b":"b","winner":"tie"}\n{"model_a":"${long}"}\n{"model_a":"c","model_b":"d","winner":"tie"}\n`, { onError: "skip" });
+    expect([jl.battles.length, jl.problems[0]?.line]).toEqual([2, 2]);
+    // One character per chunk: still linear, and the object after the huge one is kept.
+    async function* oneByOne(s: string) {
+      for (let i = 0; i < s.length; i++) yield s[i]!;
+    }
+    const json = `[{"model_a":"${long}"},\n{"model_a":"a","model_b":"b","winner":"tie"}]`;
+    const viaStream = await readBattles(oneByOne(json), { onError: "skip" });
+    expect(viaStream.battles.length).toBe(1);
+    expect(viaStream.problems).toEqual([{ line: 1, message: "JSON object longer than 65536 characters" }]);
+  });
+
+  it("a duplicate header column, an unknown format and bad options are errors", () => {
+    expect(() => parseBattles("model_a,model_b,winner,model_a\nx,y,tie,z\n")).toThrow(/header names column "model_a" twice/);
+    expect(() => parseBattles(HEAD, { format: "xml" as never })).toThrow(/parseBattles: options.format must be one of "csv", "jsonl", "json"; got "xml"/);
+    expect(() => parseBattles(HEAD, { onError: "ignore" as never })).toThrow(/options.onError/);
+    expect(() => parseBattles(HEAD, { maxProblems: -1 })).toThrow(/options.maxProblems must be an integer >= 0; got -1/);
+    expect(() => parseBattles(HEAD, { where: "yes" as never })).toThrow(/options.where must be a function/);
+    expect(() => parseBattles(HEAD, { columns: { modelA: "" } })).toThrow(/options.columns.modelA/);
+    expect(() => parseBattles(42 as never)).toThrow(/text must be a string/);
+  });
+
+  it("model names with spaces around them are errors unless trimNames is set", () => {
+    const text = HEAD + "gpt-4,claude,model_a\n gpt-4,claude,model_b\n";
+    expect(() => parseBattles(text)).toThrow(/line 3: model_a " gpt-4" has spaces around it .*trimNames: true/);
+    const r = parseBattles(text, { trimNames: true });
+    expect(r.battles.models).toEqual(["gpt-4", "claude"]);
+  });
+
+  it("streamBattles keeps nothing of the rows it has yielded", async () => {
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const rows = 400_000;
+    const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers; // a table's typed arrays live outside the heap
+    async function* source() {
+      yield HEAD;
+      for (let i = 0; i < rows / 1000; i++) yield "m1,m2,model_a\nm2,m3,tie\n".repeat(500);
+    }
+    let n = 0;
+    let at50k = 0;
+    let atEnd = 0;
+    for await (const b of streamBattles(source())) {
+      n++;
+      if (n === 50_000) { gc(); at50k = used(); }
+      if (n === rows) { gc(); atEnd = used(); }
+      expect(b.modelA.length).toBe(2);
+    }
+    expect(n).toBe(rows);
+    // 350k more rows held would be megabytes; allow 2 MB of noise.
+    expect(atEnd - at50k).toBeLessThan(2_000_000);
+  }, 60_000);
+});
