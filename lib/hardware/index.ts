@@ -6,4 +6,5 @@ export * from "./training.js";
 export * from "./scaling.js";
 export * from "./jevons.js";
 export * from "./claims.js";
-export * from "./claim-figures.js";
+export * from "./claimFigures.js";
+export * from "./scalingStudy.js";

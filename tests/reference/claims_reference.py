@@ -1,4 +1,4 @@
-"""NumPy oracle for lib/hardware/claims.ts and claim-figures.ts: reads the sourced inputs in
+"""NumPy oracle for lib/hardware/claims.ts and claimFigures.ts: reads the sourced inputs in
 datasets/claims/ and datasets/gpus.json and recomputes each claim's headline figure independently
 (price ratios, a per-request bill, Elo win probabilities, the least-squares line of Arena score on
 log10 compute, the Chinchilla 10x effect by brute force, rental and bandwidth ratios).
