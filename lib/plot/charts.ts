@@ -151,12 +151,12 @@ export function heatmap(z: number[][], opts: HeatmapOptions): Figure {
 const TABLE_HEADER_PX = 32;
 const TABLE_LINE_PX = 22;
 const TABLE_CELL_PAD_PX = 8;
-const TABLE_CHAR_PX = 7.2; // average glyph width at 13 px in SeekLab's font stack
-const TABLE_WIDTH_PX = 860; // the notebook column a table is drawn into, when no width is given
+const TABLE_CHAR_PX = 6.8; // average glyph width at 13 px in SeekLab's font stack
+const TABLE_WIDTH_PX = 940; // the notebook column a table is drawn into, when no width is given
 
 /** How many text lines a cell wraps to in a column `px` wide (plotly wraps on spaces and <br>). */
-function wrappedLines(text: string, px: number): number {
-  const perLine = Math.max(4, Math.floor((px - 2 * TABLE_CELL_PAD_PX) / TABLE_CHAR_PX));
+function wrappedLines(text: string, px: number, charPx = TABLE_CHAR_PX): number {
+  const perLine = Math.max(4, Math.floor((px - 2 * TABLE_CELL_PAD_PX) / charPx));
   return text.split("<br>").reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
 }
 
@@ -173,15 +173,16 @@ export function tableFigure(header: string[], rows: (string | number)[][], opts:
   const columns = header.map((_, j) => rows.map((r) => r[j]!));
   // Column widths in proportion to their longest entry (header included), as plotly's columnwidth reads them.
   const longest = header.map((h, j) => Math.max(h.length, ...rows.map((r) => String(r[j]).length), 3));
-  const cap = longest.map((n) => Math.min(n, 60));
+  // + 3: the cell padding and a bold header need room even in a narrow numeric column
+  const cap = longest.map((n) => Math.min(n, 60) + 3);
   const total = cap.reduce((s, v) => s + v, 0);
   const widthPx = (opts.width ?? TABLE_WIDTH_PX) - 32;
   const colPx = cap.map((n) => (widthPx * n) / total);
-  const headerLines = Math.max(...header.map((h, j) => wrappedLines(h, colPx[j]!)));
+  const headerLines = Math.max(...header.map((h, j) => wrappedLines(h, colPx[j]!, 8.2))); // bold glyphs are wider
   const rowLines = rows.map((r) => Math.max(...r.map((c, j) => wrappedLines(String(c), colPx[j]!))));
   const margin = { l: 16, r: 16, t: 48, b: 8 };
   const needed = margin.t + margin.b + Math.max(TABLE_HEADER_PX, headerLines * TABLE_LINE_PX + TABLE_CELL_PAD_PX) +
-    rowLines.reduce((s, n) => s + n * TABLE_LINE_PX + TABLE_CELL_PAD_PX, 0) + 4;
+    rowLines.reduce((s, n) => s + n * TABLE_LINE_PX + TABLE_CELL_PAD_PX, 0) + 8;
   const height = Math.ceil(opts.height === undefined ? Math.min(needed, 900) : Math.min(needed, opts.height));
   const layout = baseLayout({ ...opts, height });
   layout.margin = margin;

@@ -112,7 +112,7 @@ export function rooflineChart(roofs: RooflineRoof[], points: RooflineMarker[], o
   const layout = baseLayout({ ...opts, xTitle: "arithmetic intensity (FLOPs per byte moved)", yTitle: "attainable throughput", logX: true, logY: true });
   layout.annotations = [
     { xref: "paper", yref: "paper", x: 0.98, y: 0.04, xanchor: "right", showarrow: false,
-      text: "left of a ridge: memory-bound (sloped roof) · right of it: compute-bound (flat roof)", font: { size: 11, color: "#5a6072" } },
+      text: "left of a ridge: memory-bound · right: compute-bound", font: { size: 11, color: "#5a6072" } },
   ];
   return applyLogTicks({ data, layout }, { y: "TFLOPS" });
 }

@@ -41,8 +41,8 @@ export function formatTick(v: number): string {
 }
 
 /**
- * Tick values for a log axis covering [min, max]: powers of ten; with 1-2-5 steps added when the
- * range spans at most two decades (so a chart always shows at least three labelled ticks).
+ * Tick values for a log axis covering [min, max]: powers of ten; 1-2-5 steps when the range spans at
+ * most two decades, finer steps within one decade (so a chart always shows several labelled ticks).
  */
 export function logTickValues(min: number, max: number): number[] {
   if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max)) {
@@ -51,7 +51,8 @@ export function logTickValues(min: number, max: number): number[] {
   if (max < min) [min, max] = [max, min];
   const lo = Math.floor(Math.log10(min) + 1e-9);
   const hi = Math.ceil(Math.log10(max) - 1e-9);
-  const steps = hi - lo <= 2 ? [1, 2, 5] : [1];
+  // Within one decade of data, 1-2-5 would leave a single tick: use finer steps.
+  const steps = max / min < 10 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8] : hi - lo <= 2 ? [1, 2, 5] : [1];
   // Many decades: label every second or third so the labels do not collide.
   const every = hi - lo > 12 ? 3 : hi - lo > 7 ? 2 : 1;
   const values: number[] = [];
@@ -62,14 +63,17 @@ export function logTickValues(min: number, max: number): number[] {
       if (e < hi || s === 1) values.push(v);
     }
   }
-  // Drop 1-2-5 ticks that fall well outside the data (keep one on each side).
-  if (steps.length > 1) {
-    const below = values.filter((v) => v <= min);
-    const above = values.filter((v) => v >= max);
-    const inside = values.filter((v) => v > min && v < max);
-    return [...below.slice(-1), ...inside, ...above.slice(0, 1)];
-  }
-  return values;
+  if (steps.length === 1) return values;
+  // Keep the ticks inside the data plus one on each side.
+  const below = values.filter((v) => v <= min);
+  const above = values.filter((v) => v >= max);
+  const inside = values.filter((v) => v > min && v < max);
+  const kept = [...below.slice(-1), ...inside, ...above.slice(0, 1)];
+  // At most nine labels: first keep only the 1-2-5 values inside, then every other one.
+  const mantissa = (v: number) => Number((v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9))).toPrecision(6));
+  let out = kept.length > 9 ? kept.filter((v, i) => i === 0 || i === kept.length - 1 || [1, 2, 5].includes(mantissa(v))) : kept;
+  while (out.length > 9) out = out.filter((_, i) => i === 0 || i === out.length - 1 || i % 2 === 0);
+  return out;
 }
 
 /** `{ tickvals, ticktext }` for a log axis over the data range, labels with an optional unit ("100 TFLOPS"). */

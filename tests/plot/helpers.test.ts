@@ -27,16 +27,20 @@ describe("readable log axes", () => {
 
   it("ticks are decades over wide ranges and 1-2-5 steps over narrow ones", () => {
     expect(logTickValues(0.3, 20_000)).toEqual([0.1, 1, 10, 100, 1000, 10_000, 100_000]);
-    // B200's 2,250 TFLOPS and an A100's 312 span less than two decades: 1-2-5 ticks, one bracketing each side
-    expect(logTickValues(312, 2250)).toEqual([200, 500, 1000, 2000, 5000]);
-    expect(logTicks(312, 2250, "TFLOPS").ticktext).toEqual(["200 TFLOPS", "500 TFLOPS", "1,000 TFLOPS", "2,000 TFLOPS", "5,000 TFLOPS"]);
+    // B200's 2,250 TFLOPS and an A100's 312 lie within one decade: finer steps, 1-2-5 kept when there are too many
+    expect(logTickValues(312, 2250)).toEqual([300, 500, 1000, 2000, 2500]);
+    expect(logTicks(312, 2250, "TFLOPS").ticktext).toEqual(["300 TFLOPS", "500 TFLOPS", "1,000 TFLOPS", "2,000 TFLOPS", "2,500 TFLOPS"]);
+    // a held-out loss from 0.83 to 1.42: several labelled ticks, not a lone "1"
+    expect(logTickValues(0.83, 1.42)).toEqual([0.8, 1, 1.2, 1.5]);
+    // two decades: 1-2-5
+    expect(logTickValues(3, 90)).toEqual([2, 5, 10, 20, 50, 100]);
     expect(logTickValues(1e20, 1e26).length).toBe(7);
     expect(logTickValues(1e-2, 1e20).length).toBeLessThanOrEqual(12); // every third decade
   });
 
   it("builders set explicit ticks from the data on log axes only, with the unit", () => {
     const fig = scatterChart([{ name: "gpus", x: [1.5, 8], y: [312, 2250] }], { title: "t", logY: true, yUnit: "TFLOPS" });
-    expect(fig.layout.yaxis).toMatchObject({ type: "log", tickmode: "array", tickvals: [200, 500, 1000, 2000, 5000] });
+    expect(fig.layout.yaxis).toMatchObject({ type: "log", tickmode: "array", tickvals: [300, 500, 1000, 2000, 2500] });
     expect((fig.layout.yaxis as { ticktext: string[] }).ticktext[3]).toBe("2,000 TFLOPS");
     expect((fig.layout.xaxis as Record<string, unknown>).tickvals).toBeUndefined();
     const h = barChart([{ name: "s", x: ["a", "b"], y: [3, 3000] }], { title: "t", horizontal: true, logY: true, yUnit: "s" });
