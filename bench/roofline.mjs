@@ -3,7 +3,7 @@
 // too big for CPU caches), a peak from the fastest matmul, then a sweep of [m, K]·[K, N] matmuls
 // whose arithmetic intensity grows with m. Each row compares the measured GFLOP/s with what
 // the roofline built from those two measurements predicts: min(peak, intensity · bandwidth).
-// Lesson: notebooks/05_gpus_scaling_and_jevons.ipynb (section 2). Library: lib/hardware/roofline.ts.
+// Lesson: notebooks/05a_hardware_and_cost.ipynb (section 2). Library: lib/hardware/roofline.ts.
 import * as tf from "@tensorflow/tfjs";
 import { matmulOp, roofline } from "seeklab";
 

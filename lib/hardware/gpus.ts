@@ -1,7 +1,7 @@
 /**
  * The GPU table: datasets/gpus.json (every number with its source) loaded, validated and typed.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("The GPU table").
+ * Taught in notebooks/05a_hardware_and_cost.ipynb ("The GPU table").
  *
  * Units are in the field names (memoryGB, bandwidthTBps, bf16DenseTFLOPS, nvlinkGBps) so a number
  * can't be read in the wrong unit. Throughputs are DENSE: NVIDIA's Hopper/Blackwell datasheets

@@ -3,7 +3,7 @@
  * per token, pass that on to the price, and see how many more tokens people buy and what happens
  * to the total GPU-hours spent on them.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("Jevons' paradox").
+ * Taught in notebooks/05b_scaling_and_jevons.ipynb ("Jevons' paradox").
  *
  * W. S. Jevons, The Coal Question (1865), ch. VII: "It is wholly a confusion of ideas to suppose
  * that the economical use of fuel is equivalent to a diminished consumption. The very contrary is

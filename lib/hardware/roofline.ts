@@ -8,7 +8,7 @@
  * bytes from the KV-cache accounting in lib/attention/memory.ts), and a MoE layer's expert matmuls
  * at a given batch.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("The roofline").
+ * Taught in notebooks/05a_hardware_and_cost.ipynb ("The roofline").
  */
 import { kvCacheElementsPerToken, type AttentionKind, type ModelShape } from "../attention/memory.js";
 import { requireInteger, requirePositive } from "./validate.js";

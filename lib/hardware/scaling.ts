@@ -3,7 +3,7 @@
  * split of a FLOP budget C ≈ 6·N·D between parameters N and tokens D, "what does 10× compute buy?",
  * and least-squares power-law fitters that the notebook runs on the project's own measured runs.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("Scaling laws").
+ * Taught in notebooks/05b_scaling_and_jevons.ipynb ("Scaling laws").
  *
  * Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", section 3.3, eq. (2) for
  * L̂(N, D), eq. (4) for the closed-form optimum N_opt(C) = G·(C/6)^a, D_opt(C) = G⁻¹·(C/6)^b with

@@ -5,7 +5,7 @@
  * - planKvCapacity: after the weights, how many concurrent sequences of a given length fit in a
  *   group of GPUs, for each attention kind (KV-cache accounting from lib/attention/memory.ts).
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("Decoding is memory-bound").
+ * Taught in notebooks/05a_hardware_and_cost.ipynb ("Decoding is memory-bound").
  *
  * These are upper bounds under stated assumptions (perfect sharding over the GPUs' combined memory
  * and bandwidth, no activation/runtime memory unless `usableFraction` < 1, no communication time).

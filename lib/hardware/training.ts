@@ -4,7 +4,7 @@
  * the MFU a reported GPU-hour count implies. Used to put DeepSeek-V3's "$5.576M" next to the
  * 6·N·D estimate.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb ("Training cost").
+ * Taught in notebooks/05a_hardware_and_cost.ipynb ("Training cost").
  *
  * The 6·N·D rule (Kaplan et al. 2020, section 2.1; Hoffmann et al. 2022, section 3): a forward pass
  * costs about 2 FLOPs per parameter per token (one multiply and one add in every x·W), the backward

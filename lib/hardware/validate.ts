@@ -3,7 +3,7 @@
  * only way to get a silly answer is a silly input (a negative size, an MFU of 40 instead of 0.4).
  * These turn such inputs into errors that name the function, the argument and the value.
  *
- * Taught in notebooks/05_gpus_scaling_and_jevons.ipynb.
+ * Taught in notebooks/05a_hardware_and_cost.ipynb.
  */
 
 /** Throws unless `value` is a finite number > 0. */

@@ -165,6 +165,8 @@ export async function evaluateArithmetic(
 export interface CotRunRecord {
   file: string;
   task: ArithmeticTask;
+  /** Digits per operand. */
+  digits: number;
   style: AnswerStyle;
   size: string;
   seed: number;
