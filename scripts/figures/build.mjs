@@ -1,4 +1,4 @@
-// Draw every lesson figure of lessons 0–2 and the block map into notebooks/figures/*.svg, from the
+// Draw every lesson figure (lessons 0–5) and the block map into notebooks/figures/*.svg, from the
 // library's own numbers (the published configs in datasets/, the KV-cache arithmetic), then embed
 // each SVG in the notebooks that show it (scripts/figures/embed.mjs), so it renders in JupyterLab
 // and in the exported HTML alike. Run after changing a figure: `node scripts/figures/build.mjs`
@@ -11,6 +11,9 @@ import { ROOT } from "../common.mjs";
 import { blockMap } from "./block-map.mjs";
 import { fourCaches, mlaFlow } from "./lesson1.mjs";
 import { moeLayer } from "./lesson2.mjs";
+import { grpoLoop, tinyTransformer } from "./lesson3.mjs";
+import { bradleyTerry, eloUpdate } from "./lesson4.mjs";
+import { roofline } from "./lesson5.mjs";
 import { embedFigures } from "./embed.mjs";
 
 export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
@@ -31,6 +34,11 @@ export async function drawFigures() {
     "lesson1-four-caches.svg": fourCaches(v3, counts),
     "lesson1-mla-flow.svg": mlaFlow(v3),
     "lesson2-moe-layer.svg": moeLayer(v3),
+    "lesson3-tiny-transformer.svg": tinyTransformer(),
+    "lesson3-grpo-loop.svg": grpoLoop(),
+    "lesson4-elo-update.svg": eloUpdate(),
+    "lesson4-bradley-terry.svg": bradleyTerry(),
+    "lesson5-roofline.svg": roofline(),
   };
   return Object.fromEntries(Object.entries(figures).map(([name, fig]) => [name, fig.toString()]));
 }

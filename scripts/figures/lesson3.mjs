@@ -1,9 +1,9 @@
 // Lesson 3's figures: the tiny transformer the lesson trains, and GRPO's loop.
-// Run: node scripts/figures/lesson3.mjs  → notebooks/figures/lesson3_*.svg
-import { C, arrow, box, pathArrow, svg, text, writeFigure } from "./svg.mjs";
+// Drawn into notebooks/figures/ by scripts/figures/build.mjs.
+import { C, arrow, box, pathArrow, svg, text } from "./svg.mjs";
 
 // --- 1. The tiny transformer: characters in, a next-character distribution out.
-function tinyTransformer() {
+export function tinyTransformer() {
   const W = 760;
   const H = 700;
   const x = 330; // main column
@@ -47,7 +47,7 @@ function tinyTransformer() {
 }
 
 // --- 2. GRPO: sample a group, score it, compare within the group, nudge the policy.
-function grpoLoop() {
+export function grpoLoop() {
   const W = 820;
   const H = 430;
   let b = "";
@@ -74,5 +74,3 @@ function grpoLoop() {
   return svg(W, H, b, { title: "GRPO loop: question, policy samples a group of answers, rewards, group-relative advantages, clipped update with a KL penalty" });
 }
 
-writeFigure("lesson3_tiny_transformer", tinyTransformer());
-writeFigure("lesson3_grpo_loop", grpoLoop());

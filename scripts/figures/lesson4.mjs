@@ -1,11 +1,11 @@
 // Lesson 4's figures: one Elo update, and Bradley–Terry as a picture.
-// Run: node scripts/figures/lesson4.mjs  → notebooks/figures/lesson4_*.svg
-import { C, arrow, box, svg, text, writeFigure } from "./svg.mjs";
+// Drawn into notebooks/figures/ by scripts/figures/build.mjs.
+import { C, arrow, box, svg, text } from "./svg.mjs";
 
 const expected = (ra, rb) => 1 / (1 + Math.pow(10, (rb - ra) / 400));
 
 // --- 1. One Elo update: the expected score curve, one battle, both ratings move by the same amount.
-function eloUpdate() {
+export function eloUpdate() {
   const W = 820;
   const H = 420;
   const k = 32;
@@ -43,7 +43,7 @@ function eloUpdate() {
 }
 
 // --- 2. Bradley–Terry: every model a point on one strength line; any pair's win chance from the gap.
-function bradleyTerry() {
+export function bradleyTerry() {
   const W = 820;
   const H = 360;
   const models = [["model D", 930], ["model C", 990], ["model B", 1050], ["model A", 1160]];
@@ -72,5 +72,3 @@ function bradleyTerry() {
   return svg(W, H, b, { title: "Bradley–Terry: models as points on a strength line; the gap between two sets their win probability" });
 }
 
-writeFigure("lesson4_elo_update", eloUpdate());
-writeFigure("lesson4_bradley_terry", bradleyTerry());

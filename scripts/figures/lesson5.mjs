@@ -1,9 +1,9 @@
 // Lesson 5's figure: a labelled roofline of the H800 (numbers from datasets/gpus.json).
-// Run: node scripts/figures/lesson5.mjs  → notebooks/figures/lesson5_roofline.svg
+// Drawn into notebooks/figures/ by scripts/figures/build.mjs.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { C, svg, text, writeFigure } from "./svg.mjs";
+import { C, svg, text } from "./svg.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const gpus = JSON.parse(readFileSync(join(root, "datasets", "gpus.json"), "utf8")).gpus;
@@ -12,7 +12,7 @@ const peak = h800.bf16DenseTFLOPS; // TFLOPS
 const bw = h800.bandwidthTBps; // TB/s → (FLOP/B)·(TB/s) = TFLOPS
 const ridge = peak / bw;
 
-function roofline() {
+export function roofline() {
   const W = 820;
   const H = 490;
   const [x0, x1, y0, y1] = [118, 770, 420, 78]; // plot box
@@ -60,4 +60,3 @@ function roofline() {
   return svg(W, H, b, { title: "Labelled roofline of the H800: sloped memory-bound roof, flat compute-bound roof, ridge point, and four operations" });
 }
 
-writeFigure("lesson5_roofline", roofline());

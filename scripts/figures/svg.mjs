@@ -1,9 +1,6 @@
 // SeekLab's diagram style as a few SVG helpers: rounded boxes, arrows, text, a shared palette.
-// Each scripts/figures/lessonN.mjs draws its lesson's figures with these and writes them to
-// notebooks/figures/. Plain strings, no dependencies: `node scripts/figures/lesson3.mjs`.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// Each scripts/figures/lessonN.mjs draws its lesson's figures with these; scripts/figures/build.mjs
+// writes them to notebooks/figures/ and embeds them in the notebooks. Plain strings, no dependencies.
 
 export const C = {
   blue: "#4d6bfe", // DeepSeek blue
@@ -74,13 +71,4 @@ export function svg(width, height, body, o = {}) {
   const title = o.title ? `<title>${esc(o.title)}</title>` : "";
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img"${o.title ? ` aria-label="${esc(o.title)}"` : ""}>` +
     `${title}<defs>${markers}</defs><rect width="${width}" height="${height}" fill="${C.paper}"/>${body}</svg>\n`;
-}
-
-/** Writes notebooks/figures/<name>.svg (relative to the repository root) and says so. */
-export function writeFigure(name, content) {
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const path = join(root, "notebooks", "figures", `${name}.svg`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-  console.log(`wrote notebooks/figures/${name}.svg`);
 }
