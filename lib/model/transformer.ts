@@ -134,10 +134,10 @@ export class TinyTransformer {
   /** [dModel, vocabSize] */
   head!: tf.Tensor2D;
   /**
-   * Which RoPE spelling `mhaForward` uses: "matmul-rope" (`applyRopeMatmul`, default: ~3× faster
-   * training on wasm) or "reference" (`applyRope`, the readable one). Same numbers.
+   * Which RoPE spelling `mhaForward` uses (its `ropeImpl` option): "matmul" (`applyRopeMatmul`,
+   * default: ~3× faster training on wasm) or "split" (`applyRope`, the readable one). Same numbers.
    */
-  mhaImpl: "matmul-rope" | "reference" = "matmul-rope";
+  ropeImpl: "split" | "matmul" = "matmul";
 
   /**
    * Seeded initialisation (the same config and seed give the same weights on every backend).
@@ -256,7 +256,7 @@ export class TinyTransformer {
         const cache = opts.cache?.layers[l];
         const a =
           c.attention === "mha"
-            ? mhaForward(h, layer.attn as MHAWeights, this.mhaConfig(), { cache, startPos, ropeImpl: this.mhaImpl === "reference" ? "split" : "matmul" })
+            ? mhaForward(h, layer.attn as MHAWeights, this.mhaConfig(), { cache, startPos, ropeImpl: this.ropeImpl })
             : mlaForward(h, layer.attn as MLAWeights, this.mlaConfig(), { cache: cache as ReturnType<typeof createMLACache> | undefined, startPos, mode: cache ? "absorbed" : "naive" });
         x = tf.add(x, a);
         const h2 = rmsNorm(x, layer.ffnNorm, c.normEps);
@@ -285,7 +285,7 @@ export class TinyTransformer {
   clone(): TinyTransformer {
     const m = new TinyTransformer(this.config, 0);
     m.copyFrom(this);
-    m.mhaImpl = this.mhaImpl;
+    m.ropeImpl = this.ropeImpl;
     return m;
   }
 

@@ -81,8 +81,8 @@ export function validateGateConfig(cfg: GateConfig): Required<GateConfig> {
  * @returns [tokens, nExperts]
  */
 export function gateScores(x: tf.Tensor2D, gateWeight: tf.Tensor2D, cfg: GateConfig): tf.Tensor2D {
-  if (x.shape[1] !== gateWeight.shape[0]) throw new Error(`route: x is [${x.shape}] but gateWeight is [${gateWeight.shape}] (want [dModel, nExperts])`);
-  if (gateWeight.shape[1] !== cfg.nExperts) throw new Error(`route: gateWeight has ${gateWeight.shape[1]} columns but nExperts = ${cfg.nExperts}`);
+  if (x.shape[1] !== gateWeight.shape[0]) throw new Error(`gateScores: x is [${x.shape}] but gateWeight is [${gateWeight.shape}] (want [dModel, nExperts])`);
+  if (gateWeight.shape[1] !== cfg.nExperts) throw new Error(`gateScores: gateWeight has ${gateWeight.shape[1]} columns but nExperts = ${cfg.nExperts}`);
   return tf.tidy((): tf.Tensor2D => {
     const logits = tf.matMul(x, gateWeight); // [tokens, nExperts]
     return (cfg.scoreFunc === "softmax" ? tf.softmax(logits, -1) : tf.sigmoid(logits)) as tf.Tensor2D; // [tokens, nExperts]
@@ -98,7 +98,7 @@ export function gateScores(x: tf.Tensor2D, gateWeight: tf.Tensor2D, cfg: GateCon
 export function selectExperts(scores: tf.Tensor2D, cfg: GateConfig, bias?: tf.Tensor1D): tf.Tensor2D {
   const c = validateGateConfig(cfg);
   if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== c.nExperts)) {
-    throw new Error(`route: bias must be [nExperts = ${c.nExperts}]; got [${bias.shape}]`);
+    throw new Error(`selectExperts: bias must be [nExperts = ${c.nExperts}]; got [${bias.shape}]`);
   }
   // Selection is piecewise constant in the scores: its gradient is zero wherever it exists.
   const pick = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -110,7 +110,7 @@ export interface Mismatch {
  * Compare recursively (numbers within tolerance; arrays entry by entry; objects key by key; the
  * rest with ===) and return the first mismatch, or undefined when the answer is right.
  */
-export function findMismatch(got: unknown, want: unknown, rtol = 1e-6, atol = 1e-9, path = ""): Mismatch | undefined {
+export function findMismatch(got: unknown, want: unknown, rtol = 1e-5, atol = 1e-6, path = ""): Mismatch | undefined {
   const where = path || "the answer";
   const said = `${path ? `${path} = ` : ""}${formatValue(got)}`;
   if (typeof want === "number") {
@@ -149,7 +149,7 @@ export function findMismatch(got: unknown, want: unknown, rtol = 1e-6, atol = 1e
  * Why `got` differs from `want`, expected value included, or undefined when they agree. The
  * one-line form used by strict checks (solution cells, tests) where nothing needs hiding.
  */
-export function compareAnswer(got: unknown, want: unknown, rtol = 1e-6, atol = 1e-9): string | undefined {
+export function compareAnswer(got: unknown, want: unknown, rtol = 1e-5, atol = 1e-6): string | undefined {
   const m = findMismatch(got, want, rtol, atol);
   return m ? `${m.message} (expected ${m.path ? `${m.path} = ` : ""}${formatValue(m.want)})` : undefined;
 }

@@ -40,9 +40,9 @@ export interface ExerciseCheck {
   want?: unknown;
   /** A custom test instead of `want`: return true when right, or a string saying what is wrong. */
   test?: (got: unknown) => boolean | string;
-  /** Relative tolerance for numbers (default 1e-6). */
+  /** Relative tolerance for numbers (default 1e-5, as checkClose). */
   rtol?: number;
-  /** Absolute tolerance for numbers (default 1e-9). */
+  /** Absolute tolerance for numbers (default 1e-6, as checkClose). */
   atol?: number;
   /**
    * The significant digits the lesson shows for this number: an answer right to that many digits
@@ -107,8 +107,8 @@ function answerText(c: ExerciseCheck): string {
 
 /** Grade one check: undefined when right, else why (without the expected value). */
 function grade(c: ExerciseCheck): { why?: string; note?: string } {
-  const rtol = c.rtol ?? 1e-6;
-  const atol = c.atol ?? 1e-9;
+  const rtol = c.rtol ?? 1e-5;
+  const atol = c.atol ?? 1e-6;
   if (c.choices && typeof c.got === "string" && !c.choices.some((x) => normalise(x) === normalise(c.got as string))) {
     return { why: `${formatValue(c.got)} is not one of the choices: ${c.choices.map((x) => formatValue(x)).join(", ")}` };
   }
@@ -128,7 +128,7 @@ function grade(c: ExerciseCheck): { why?: string; note?: string } {
 
 function slipFor(c: ExerciseCheck): string | undefined {
   for (const s of c.slips ?? []) {
-    if (s.when ? s.when(c.got) : compareAnswer(c.got, s.value, c.rtol ?? 1e-6, c.atol ?? 1e-9) === undefined) return s.say;
+    if (s.when ? s.when(c.got) : compareAnswer(c.got, s.value, c.rtol ?? 1e-5, c.atol ?? 1e-6) === undefined) return s.say;
   }
   return undefined;
 }

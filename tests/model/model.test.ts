@@ -103,7 +103,7 @@ describe("TinyTransformer", () => {
     const stitched = tf.concat(parts, 1);
     expect(await maxAbsDiff(full, stitched)).toBeLessThan(1e-4);
     // The reference attention gives the same logits.
-    model.mhaImpl = "reference";
+    model.ropeImpl = "split";
     const ref = model.forward(ids);
     expect(await maxAbsDiff(full, ref)).toBeLessThan(1e-4);
     cache.dispose();
