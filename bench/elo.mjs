@@ -45,9 +45,9 @@ export default {
     };
     const tsWin = await best(() => winMatrix(battles));
     const matrix = winMatrix(battles);
-    const tsFitMs = await best(() => fitBradleyTerry(matrix));
-    const fit = fitBradleyTerry(matrix);
-    const tsFitTotal = await best(() => fitBradleyTerry(winMatrix(battles)));
+    const tsFitMs = await best(() => fitBradleyTerry(matrix, { method: "fast-newton" }));
+    const fit = fitBradleyTerry(matrix, { method: "fast-newton" });
+    const tsFitTotal = await best(() => fitBradleyTerry(winMatrix(battles), { method: "fast-newton" }));
     let samples;
     const tsBoot = await best(() => { samples = bootstrapSamples(battles, { rounds: ROUNDS, seed: 1 }); }, { warmup: 0, runs: 1 });
     const tsElo = await best(() => onlineEloArray(battles), { runs: 3 });

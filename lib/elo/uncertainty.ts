@@ -13,8 +13,9 @@
 import { Rng } from "../random.js";
 import { type Battles, BattleTable, toBattleTable } from "./battles.js";
 import {
-  type BradleyTerryOptions, NoMleError, type Pairs, chordFit, fitBradleyTerry, gradientAndSystem, mleProblem, newtonFit, pointsPerNat, toRatings,
+  type BradleyTerryOptions, NoMleError, fitBradleyTerry, mleProblem, pointsPerNat, toRatings,
 } from "./bradleyTerry.js";
+import { type Pairs, chordFit, evaluate, fastNewtonFit } from "./bradleyTerrySolvers.js";
 import { inverseSpd } from "./linalg.js";
 import { type EloOptions, onlineEloArray } from "./online.js";
 import { MultinomialSampler } from "./sampling.js";
@@ -133,7 +134,7 @@ export function bootstrapSamples(battles: Battles, opts: BootstrapOptions = {}):
   const tolTheta = (opts.tol ?? 1e-2) / pointsPerNat(opts);
   // The full-data system matrix, inverted once, drives every resample's chord steps.
   const system = new Float64Array(n * n);
-  gradientAndSystem(pairsFrom(po), full.theta, prior, new Float64Array(n), system);
+  evaluate(pairsFrom(po), full.theta, prior, new Float64Array(n), system);
   const inverse = inverseSpd(system, n);
   if (!inverse) throw new Error("bootstrap: full-data system matrix not positive definite");
   const nPairs = po.i.length;
@@ -154,7 +155,7 @@ export function bootstrapSamples(battles: Battles, opts: BootstrapOptions = {}):
       const problem = prior === 0 ? mleProblem(pairsToWinMatrix(pairs, table.models)) : null;
       if (problem) throw new NoMleError({ ...problem, message: `bootstrap round ${r}: ${problem.message}` });
       theta.set(full.theta);
-      fit = newtonFit(pairs, prior, theta, tolTheta, 100);
+      fit = fastNewtonFit(pairs, prior, theta, tolTheta, 100);
       if (!fit.converged) throw new Error(`bootstrap round ${r}: Bradley–Terry fit did not converge`);
     }
     samples.set(toRatings(fit.theta, table.models, opts), r * n);
@@ -202,7 +203,7 @@ export function sandwichRatings(battles: Battles, opts: Omit<BradleyTerryOptions
   const fit = fitBradleyTerry(winMatrix(table), { ...opts, method: "newton" });
   const n = po.models.length, prior = opts.prior ?? 0, theta = fit.theta;
   const a = new Float64Array(n * n), meat = new Float64Array(n * n);
-  gradientAndSystem(pairsFrom(po), theta, prior, new Float64Array(n), a);
+  evaluate(pairsFrom(po), theta, prior, new Float64Array(n), a);
   for (let k = 0; k < po.i.length; k++) {
     const i = po.i[k]!, j = po.j[k]!;
     const p = 1 / (1 + Math.exp(theta[j]! - theta[i]!));

@@ -24,6 +24,22 @@ describe("bradleyTerry", () => {
     for (const [m, r] of newton) expect(Math.abs(mm.get(m)! - r)).toBeLessThan(0.01);
   });
 
+  it("the fast path equals plain Newton (to 1e-6 rating points), with and without a prior", () => {
+    const t = simulateBattles(ladderSkills(12), 5000, { seed: 5, tieRate: 0.1 });
+    for (const prior of [0, 2]) {
+      const plain = fitBradleyTerry(winMatrix(t), { prior, tol: 1e-9 });
+      const fast = fitBradleyTerry(winMatrix(t), { prior, tol: 1e-9, method: "fast-newton" });
+      expect(fast.method).toBe("fast-newton");
+      for (let i = 0; i < plain.models.length; i++) expect(Math.abs(fast.ratings[i]! - plain.ratings[i]!)).toBeLessThan(1e-6);
+      expect(fast.logLikelihood).toBeCloseTo(plain.logLikelihood, 8);
+    }
+  });
+
+  it("an unknown solver is an error that names the option", () => {
+    const t = simulateBattles(ladderSkills(3), 100, { seed: 1 });
+    expect(() => fitBradleyTerry(winMatrix(t), { method: "lbfgs" as never })).toThrow(/bradleyTerry: opts.method must be "newton", "fast-newton" or "mm"; got "lbfgs"/);
+  });
+
   it("does not depend on the order of the battles", () => {
     const t = simulateBattles(ladderSkills(6), 800, { seed: 2, tieRate: 0.1 });
     const fwd = bradleyTerry(t), rev = bradleyTerry(t.reversed());
