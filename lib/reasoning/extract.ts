@@ -6,138 +6,148 @@
  *   1. `\boxed{N}`                    (DeepSeek-R1 and most math-tuned models)
  *   2. `<answer>N</answer>`           (the R1-Zero training template)
  *   3. `#### N`                       (GSM8K's answer line)
- *   4. "the (final) answer is N", "Answer: N"   (few-shot CoT, Wei et al. 2022)
+ *   4. "the (final) answer is N", "Answer: N"   (few-shot CoT, Wei et al. 2022): the first
+ *      number after the phrase, on its line
  *   5. the last number in the text, reasoning inside `<think>…</think>` skipped when an answer
  *      follows it (Kojima et al. 2022 read the first number after their trigger instead; with
  *      the trigger in the prompt that *is* the last number).
- * Numbers may carry thousands commas ("1,234"), a sign ("-5", "−5"), decimals, a currency symbol
- * ("$12.50", "-$3") or a trailing "%" or period. Returns null when the text holds no number.
+ * Numbers are read by the grammar in lib/reasoning/numbers.ts: signs (also "minus 5"), currency,
+ * thousands commas in valid groups, decimals, fractions (3/4, \frac{3}{4}, 1\frac{1}{2}, 1 1/2),
+ * powers and scientific notation (2^{10}, 1e5, 1.5×10^3), a trailing "%". When the number the
+ * rules pick is ambiguous ("12,34"; a box holding "3 or 4") the answer is null, never a guess.
+ * Every step is linear in the text's length (a 200 KB adversarial text takes milliseconds).
  */
+import { numberTokens } from "./numbers.js";
 
-/** One number with optional sign, currency, thousands commas and decimals. */
-const NUMBER_SOURCE =
-  String.raw`(?<![\w.])([-−+]?)[$€£¥]?\s?([-−]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?![\d])`;
+/** A box longer than this holds prose, not a number. */
+const MAX_BOX = 1000;
 
-/** Parses the first number in `s` (see the module comment for the accepted forms); null if none. */
-export function parseNumber(s: string): number | null {
-  const all = numbersIn(s);
-  return all.length > 0 ? all[0]! : null;
-}
-
-/** Every number in `s`, in order. */
+/** Every number in `s` that reads unambiguously, in order. */
 export function numbersIn(s: string): number[] {
-  const out: number[] = [];
-  const re = new RegExp(NUMBER_SOURCE, "g");
-  for (const m of s.matchAll(re)) {
-    const negative = isMinus(m[1]!) !== isMinus(m[2]!); // "-$-5" is a typo; treat it as +5 consistently
-    const v = Number(m[3]!.replace(/,/g, ""));
-    if (Number.isFinite(v)) out.push(negative ? -v : v);
-  }
-  return out;
+  return numberTokens(s).flatMap((t) => (t.value === null ? [] : [t.value]));
 }
 
-function isMinus(sign: string): boolean {
-  return sign === "-" || sign === "−";
+/** The first number in `s`; null if there is none or it is ambiguous. */
+export function parseNumber(s: string): number | null {
+  return numberTokens(s)[0]?.value ?? null;
 }
 
-/** The contents of every `\boxed{…}` in order, with nested braces kept whole. */
+/** The contents of every `\boxed{…}` (or `\fbox{…}`) in order, nested braces kept whole; one pass. */
 export function boxedContents(text: string): string[] {
-  const out: string[] = [];
-  const re = /\\(?:boxed|fbox)\s*\{/g;
+  const found: { at: number; content: string }[] = [];
+  const open: { pos: number; box: boolean }[] = []; // unclosed "{" positions
+  const re = /\\(?:boxed|fbox)\s{0,3}\{|[{}]/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    let depth = 1;
-    let i = m.index + m[0].length;
-    const start = i;
-    for (; i < text.length && depth > 0; i++) {
-      if (text[i] === "{") depth++;
-      else if (text[i] === "}") depth--;
-    }
-    if (depth === 0) out.push(text.slice(start, i - 1));
+    if (m[0] === "}") {
+      const o = open.pop();
+      if (o?.box) found.push({ at: o.pos, content: text.slice(o.pos, m.index) });
+    } else open.push({ pos: m.index + m[0].length, box: m[0] !== "{" });
   }
-  return out;
+  return found.sort((a, b) => a.at - b.at).map((f) => f.content);
 }
 
-/** A number from a LaTeX fragment: `\frac{a}{b}` / `\dfrac{a}{b}`, `\$`, `\!` and `{,}` handled. */
-function latexNumber(s: string): number | null {
+/** What a box says: its one number (after the last "=", if any); undefined when it holds none. */
+function boxValue(s: string): number | null | undefined {
+  if (s.length > MAX_BOX) return undefined;
   const cleaned = s
-    .replace(/\\[!,;:]/g, "") // thin spaces
+    .replace(/\\[!,;: ]/g, "") // thin spaces
     .replace(/\{,\}/g, ",")
     .replace(/\\\$/g, "$")
-    .replace(/\\(?:text|mathrm|textbf)\{([^}]*)\}/g, "$1")
-    .replace(/\\%/g, "%");
-  const frac = /^\s*([-−]?)\s*\\d?frac\{([^}]*)\}\{([^}]*)\}\s*$/.exec(cleaned);
-  if (frac) {
-    const num = parseNumber(frac[2]!);
-    const den = parseNumber(frac[3]!);
-    if (num !== null && den !== null && den !== 0) return (isMinus(frac[1]!) ? -1 : 1) * (num / den);
-  }
-  const plainFrac = /^\s*([-−]?\d+)\s*\/\s*(\d+)\s*$/.exec(cleaned);
-  if (plainFrac) {
-    const den = Number(plainFrac[2]);
-    if (den !== 0) return Number(plainFrac[1]!.replace("−", "-")) / den;
-  }
-  return parseNumber(cleaned);
-}
-
-function lastNonNull(values: (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return values[i]!;
-  return null;
+    .replace(/\\(?:text|mathrm|textbf|mbox)\{([^{}]*)\}/g, "$1");
+  const eq = cleaned.lastIndexOf("=");
+  // "x = 3, y = 4": several assignments in one box say two things.
+  if (eq >= 0 && /[,;]|\band\b/.test(cleaned.slice(cleaned.indexOf("="), eq))) return null;
+  const tokens = numberTokens(eq >= 0 ? cleaned.slice(eq + 1) : cleaned);
+  if (tokens.length === 0) return eq >= 0 ? null : undefined;
+  return tokens.length === 1 ? tokens[0]!.value : null; // two numbers in one box: ambiguous
 }
 
 /** Strips `<think>…</think>` when something follows it; an unclosed `<think>` leaves the text alone. */
 export function splitThinking(text: string): { reasoning: string | null; answer: string } {
-  const m = /<think>([\s\S]*?)<\/think>/i.exec(text);
-  if (!m) {
+  const lower = text.toLowerCase();
+  const open = lower.indexOf("<think>");
+  const close = lower.indexOf("</think>", open < 0 ? 0 : open);
+  if (open < 0 || close < 0) {
     // Some servers drop the opening tag (the chat template already wrote it).
-    const close = text.search(/<\/think>/i);
-    if (close >= 0) return { reasoning: text.slice(0, close).trim(), answer: text.slice(close + 8).trim() };
+    const bare = lower.indexOf("</think>");
+    if (open < 0 && bare >= 0) return { reasoning: text.slice(0, bare).trim(), answer: text.slice(bare + 8).trim() };
     return { reasoning: null, answer: text };
   }
-  return { reasoning: m[1]!.trim(), answer: (text.slice(0, m.index) + text.slice(m.index + m[0].length)).trim() };
+  return { reasoning: text.slice(open + 7, close).trim(), answer: (text.slice(0, open) + text.slice(close + 8)).trim() };
+}
+
+/** How many of the ascending `xs` are below `pos` (binary search). */
+function countBelow(xs: ArrayLike<number>, pos: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Contents between every `<open>` and the next `</close>`, case-insensitive, in one pass. */
+function tagContents(text: string, lower: string, tag: string): string[] {
+  const out: string[] = [];
+  const open = `<${tag}>`;
+  const close = `</${tag}>`;
+  let from = 0;
+  for (let i = lower.indexOf(open, from); i >= 0; i = lower.indexOf(open, from)) {
+    const j = lower.indexOf(close, i + open.length);
+    if (j < 0) break;
+    out.push(text.slice(i + open.length, j));
+    from = j + close.length;
+  }
+  return out;
 }
 
 /**
- * The final numeric answer in a completion, or null when there is none.
+ * The final numeric answer in a completion, or null when there is none or it is ambiguous.
  * @example extractAnswer("... so she has 96 − 17 = 79 pencils.\n#### 79") // 79
  * @example extractAnswer("<think>3*4=12</think> The answer is \\boxed{12}.") // 12
+ * @example extractAnswer("The answer is 3/4") // 0.75
  */
 export function extractAnswer(text: string): number | null {
   if (typeof text !== "string") return null;
-  const boxed = lastNonNull(boxedContents(text).map(latexNumber));
-  if (boxed !== null) return boxed;
+  const boxes = boxedContents(text);
+  for (let i = boxes.length - 1; i >= 0; i--) {
+    const v = boxValue(boxes[i]!);
+    if (v !== undefined) return v;
+  }
 
-  const tags = [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/gi)].map((m) => lastOf(numbersIn(m[1]!)));
-  const tagged = lastNonNull(tags);
-  if (tagged !== null) return tagged;
+  const lower = text.toLowerCase();
+  const tags = tagContents(text, lower, "answer");
+  for (let i = tags.length - 1; i >= 0; i--) {
+    const t = numberTokens(tags[i]!);
+    if (t.length > 0) return t[t.length - 1]!.value;
+  }
 
-  const hashes = [...text.matchAll(/####\s*([^\n]*)/g)].map((m) => firstOf(numbersIn(m[1]!)));
-  const hashed = lastNonNull(hashes);
-  if (hashed !== null) return hashed;
+  const hashes = [...text.matchAll(/####[ \t]*([^\n]*)/g)];
+  for (let i = hashes.length - 1; i >= 0; i--) {
+    const t = numberTokens(hashes[i]![1]!);
+    if (t.length > 0) return t[0]!.value;
+  }
 
   // Each "answer is" reads the first number after it on its line; the last such phrase wins.
-  const phrase = /(?:final\s+)?answer\s*(?:\([^)]*\)\s*)?(?:is|=|:)\s*(?:that\s+)?/gi;
-  const phrased = lastNonNull(
-    [...text.matchAll(phrase)].map((m) => {
-      const rest = text.slice(m.index! + m[0].length).split("\n")[0]!;
-      return firstOf(numbersIn(stripMarkdown(rest)));
-    }),
-  );
-  if (phrased !== null) return phrased;
+  const tokens = numberTokens(text);
+  const phrases = [...text.matchAll(/(?:final\s{1,5})?answer\s{0,5}(?:\([^)\n]{0,40}\)\s{0,5})?(?:is|=|:)/gi)];
+  if (phrases.length > 0) {
+    const newlines: number[] = [];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) newlines.push(i);
+    const starts = tokens.map((t) => t.start);
+    for (let i = phrases.length - 1; i >= 0; i--) {
+      const end = phrases[i]!.index! + phrases[i]![0].length;
+      const k = countBelow(starts, end); // the first number after the phrase…
+      if (k < tokens.length && countBelow(newlines, tokens[k]!.start) === countBelow(newlines, end)) return tokens[k]!.value; // …on its line
+    }
+  }
 
   const { reasoning, answer } = splitThinking(text);
-  const tail = lastOf(numbersIn(answer));
-  if (tail !== null) return tail;
-  return reasoning !== null ? lastOf(numbersIn(reasoning)) : null;
-}
-
-function stripMarkdown(s: string): string {
-  return s.replace(/\*\*/g, "").replace(/\\\(|\\\)/g, "");
-}
-
-function firstOf(xs: number[]): number | null {
-  return xs.length > 0 ? xs[0]! : null;
-}
-
-function lastOf(xs: number[]): number | null {
-  return xs.length > 0 ? xs[xs.length - 1]! : null;
+  const tail = numberTokens(answer);
+  if (tail.length > 0) return tail[tail.length - 1]!.value;
+  if (reasoning === null) return null;
+  const inner = numberTokens(reasoning);
+  return inner.length > 0 ? inner[inner.length - 1]!.value : null;
 }

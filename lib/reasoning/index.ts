@@ -12,3 +12,4 @@ export * from "./grpo.js";
 export * from "./tinyLLM.js";
 export { isLoopback } from "./server-guard.js";
 export { stopCut, StopFilter } from "./stop.js";
+export { numberTokens, type NumberToken } from "./numbers.js";
