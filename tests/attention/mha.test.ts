@@ -5,6 +5,7 @@ import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { KVCache } from "../../lib/attention/kvcache.js";
 import { Rng } from "../../lib/random.js";
+import { expectClose } from "../helpers/close.js";
 
 beforeAll(async () => {
   await useTestBackend();
@@ -47,21 +48,13 @@ async function handAttention(x: tf.Tensor, w: Record<string, tf.Tensor>, cfg: MH
   return matmul(heads, await W(w.wo!));
 }
 
-async function expectClose(got: tf.Tensor, want: ArrayLike<number>, rtol: number, atol = 1e-5): Promise<void> {
-  const g = await got.data();
-  expect(g.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(g[i]! - want[i]!) <= atol + rtol * Math.abs(want[i]!))) throw new Error(`index ${i}: got ${g[i]}, want ${want[i]}`);
-  }
-}
-
 describe("MHA / GQA / MQA", () => {
   for (const nKvHeads of [4, 2, 1]) {
     const cfg: MHAConfig = { dModel: 12, nHeads: 4, nKvHeads, headDim: 3, maxSeqLen: 16, rope: false };
     it(`nKvHeads=${nKvHeads} equals hand-written attention`, async () => {
       const w = initMHAWeights(cfg, 11);
       const x = tf.tensor(new Rng(12).normals(6 * 12), [1, 6, 12]);
-      await expectClose(mhaForward(x, w, cfg), (await handAttention(x, w as never, cfg)).flat(), rtolFor(1e-5));
+      await expectClose(mhaForward(x, w, cfg), (await handAttention(x, w as never, cfg)).flat(), { rtol: rtolFor(1e-5), atol: 1e-5 });
     });
   }
 
@@ -76,7 +69,7 @@ describe("MHA / GQA / MQA", () => {
       mhaForward(x.slice([0, 4], [-1, 2]), w, cfg, { cache, startPos: 4 }),
       mhaForward(x.slice([0, 6], [-1, 1]), w, cfg, { cache, startPos: 6 }),
     ];
-    await expectClose(tf.concat(outs, 1), full, rtolFor(1e-5));
+    await expectClose(tf.concat(outs, 1), full, { rtol: rtolFor(1e-5), atol: 1e-5 });
     expect(cache.get("k")!.shape).toEqual([2, 7, 2, 4]);
     expect(cache.elementsPerToken).toBe(2 * 2 * 4);
     cache.dispose();

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeaks, rtolFor, useTestBackend } from "../helpers/backend.js";
+import { expectClose } from "../helpers/close.js";
 import {
   createMLACache,
   initMLAWeights,
@@ -46,23 +47,6 @@ function toTensor(a: Nested): tf.Tensor {
   return tf.tensor(flat(a), shapeOf(a), "float32");
 }
 
-async function expectClose(got: tf.Tensor, want: tf.Tensor | Nested, what: string, rtol = rtolFor(RTOL), atol = ATOL): Promise<void> {
-  const w = want instanceof tf.Tensor ? want : toTensor(want);
-  expect(got.shape, `${what}: shape`).toEqual(w.shape);
-  const g = await got.data();
-  const v = await w.data();
-  let worst = 0;
-  let where = -1;
-  for (let i = 0; i < v.length; i++) {
-    const excess = Math.abs(g[i]! - v[i]!) - (atol + rtol * Math.abs(v[i]!));
-    if (!(excess <= worst)) {
-      worst = Number.isNaN(excess) ? Infinity : excess;
-      where = i;
-    }
-  }
-  if (where >= 0) throw new Error(`${what}: index ${where} got ${g[where]} want ${v[where]} (rtol ${rtol}, atol ${atol})`);
-}
-
 /** Run x through a cache in chunks of the given sizes; returns the concatenated output. */
 function runChunks(x: tf.Tensor, w: MLAWeights, cfg: MLAConfig, cache: MLACache, sizes: number[]): tf.Tensor {
   const outs: tf.Tensor[] = [];
@@ -89,17 +73,17 @@ describe("MLA vs the NumPy reference", () => {
       for (const mode of ["naive", "absorbed"] as MLAMode[]) {
         it(`${mode}: one-chunk prefill, no cache`, async () => {
           const { x, w } = load();
-          await expectClose(mlaForward(x, w, cfg, { mode }), c.out, `${mode} output`);
+          await expectClose(mlaForward(x, w, cfg, { mode }), c.out, { what: `${mode} output`, rtol: rtolFor(RTOL), atol: ATOL });
         });
         it(`${mode}: chunked prefill then decode through the cache, and the cache's contents`, async () => {
           const { x, w } = load();
           const seq = x.shape[1]!;
           const cache = createMLACache(cfg, x.shape[0]!, mode);
           const sizes = [3, 2, ...Array(seq - 5).fill(1)]; // prefill 3, then 2, then one token at a time
-          await expectClose(runChunks(x, w, cfg, cache, sizes), c.out, `${mode} chunked output`);
+          await expectClose(runChunks(x, w, cfg, cache, sizes), c.out, { what: `${mode} chunked output`, rtol: rtolFor(RTOL), atol: ATOL });
           expect(cache.length).toBe(seq);
           const slots = mode === "naive" ? ["k", "v"] : ["kv", "pe"];
-          for (const s of slots) await expectClose(cache.get(s)!, c.cache[s]!, `${mode} cache.${s}`);
+          for (const s of slots) await expectClose(cache.get(s)!, c.cache[s]!, { what: `${mode} cache.${s}`, rtol: rtolFor(RTOL), atol: ATOL });
           cache.dispose();
         });
       }
@@ -132,11 +116,11 @@ describe("MLA equivalences on random configs", () => {
       const seq = rng.intBetween(5, 10);
       const x = tf.tensor(rng.normals(batch * seq * cfg.dModel), [batch, seq, cfg.dModel]);
       const naive = mlaForward(x, w, cfg);
-      await expectClose(mlaForward(x, w, cfg, { mode: "absorbed" }), naive, `absorbed vs naive ${JSON.stringify(cfg)}`);
+      await expectClose(mlaForward(x, w, cfg, { mode: "absorbed" }), naive, { what: `absorbed vs naive ${JSON.stringify(cfg)}`, rtol: rtolFor(RTOL), atol: ATOL });
       const sizes = [2, seq - 4, 1, 1];
       for (const mode of ["naive", "absorbed"] as MLAMode[]) {
         const cache = createMLACache(cfg, batch, mode);
-        await expectClose(runChunks(x, w, cfg, cache, sizes), naive, `chunked ${mode}`);
+        await expectClose(runChunks(x, w, cfg, cache, sizes), naive, { what: `chunked ${mode}`, rtol: rtolFor(RTOL), atol: ATOL });
         cache.dispose();
       }
     });
@@ -160,7 +144,7 @@ describe("MLA equivalences on random configs", () => {
     const step = mlaForward(tf.slice(x, [0, 2], [-1, 1]), wv, cfg, { cache, startPos: 2 });
     const fresh = mlaForward(x, { ...w, wkvB: tf.mul(w.wkvB, 2) }, cfg, { mode: "naive" });
     // the cached latents don't depend on wkvB, so only stale up-projections could make these differ
-    await expectClose(step, tf.slice(fresh, [0, 2], [-1, 1]), "after wkvB changed");
+    await expectClose(step, tf.slice(fresh, [0, 2], [-1, 1]), { what: "after wkvB changed", rtol: rtolFor(RTOL), atol: ATOL });
     cache.dispose();
   });
 
@@ -173,7 +157,7 @@ describe("MLA equivalences on random configs", () => {
     mlaForward(tf.randomNormal([1, 6, 8], 0, 1, "float32", 9), w, cfg, { cache }); // junk to be overwritten
     mlaForward(tf.slice(x, [0, 0], [-1, 4]), w, cfg, { cache, startPos: 0 });
     const tail = mlaForward(tf.slice(x, [0, 4], [-1, 2]), w, cfg, { cache, startPos: 4 });
-    await expectClose(tail, tf.slice(full, [0, 4], [-1, 2]), "after rewind");
+    await expectClose(tail, tf.slice(full, [0, 4], [-1, 2]), { what: "after rewind", rtol: rtolFor(RTOL), atol: ATOL });
     cache.dispose();
   });
 });
@@ -195,7 +179,7 @@ describe("MLA gradients (the tiny model trains through it)", () => {
       const v = await gn[i]!.data();
       expect(v.every((z) => Number.isFinite(z)), `${names[i]} finite`).toBe(true);
       expect(v.some((z) => z !== 0), `${names[i]} non-zero`).toBe(true);
-      await expectClose(ga[i]!, gn[i]!, `d loss / d ${names[i]}`, rtolFor(1e-4), 1e-5);
+      await expectClose(ga[i]!, gn[i]!, { what: `d loss / d ${names[i]}`, rtol: rtolFor(1e-4), atol: 1e-5 });
     }
   });
 });

@@ -7,6 +7,7 @@ import { bradleyTerry, fitBradleyTerry } from "../../lib/elo/bradleyTerry.js";
 import { onlineElo } from "../../lib/elo/online.js";
 import { bootstrapRatings, sandwichRatings } from "../../lib/elo/uncertainty.js";
 import { winMatrix, winMatrixRows } from "../../lib/elo/winMatrix.js";
+import { assertClose } from "../helpers/close.js";
 
 const ref = JSON.parse(readFileSync(new URL("../reference/fixtures/elo_reference.json", import.meta.url), "utf8"));
 const models: string[] = ref.models;
@@ -17,33 +18,25 @@ function table(rows: number[][]): BattleTable {
 const battles = table(ref.battles);
 const inOrder = (m: Map<string, number>) => models.map((name) => m.get(name)!);
 
-function expectAllClose(got: ArrayLike<number>, want: number[], atol: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const diff = Math.abs(got[i]! - want[i]!);
-    if (!(diff <= atol)) throw new Error(`${what}[${i}] (${models[i] ?? i}): got ${got[i]}, want ${want[i]}, off by ${diff} > ${atol}`);
-  }
-}
-
 describe("lib/elo vs NumPy reference", () => {
   it("online Elo is identical on a fixed sequence (Arena constants and custom ones)", () => {
     // Same arithmetic in the same order: equal to the last few ulps (1e-9 rating points).
-    expectAllClose(inOrder(onlineElo(battles)), ref.online_elo, 1e-9, "online Elo");
-    expectAllClose(inOrder(onlineElo(battles, { k: 32, scale: 200, init: 1500 })), ref.online_elo_k32_scale200, 1e-9, "online Elo k32");
-    expectAllClose(inOrder(onlineElo(battles.reversed())), ref.online_elo_reversed, 1e-9, "online Elo reversed");
+    assertClose(inOrder(onlineElo(battles)), ref.online_elo, { atol: 1e-9, what: "online Elo", labels: models });
+    assertClose(inOrder(onlineElo(battles, { k: 32, scale: 200, init: 1500 })), ref.online_elo_k32_scale200, { atol: 1e-9, what: "online Elo k32", labels: models });
+    assertClose(inOrder(onlineElo(battles.reversed())), ref.online_elo_reversed, { atol: 1e-9, what: "online Elo reversed", labels: models });
   });
 
   it("the win matrix matches exactly", () => {
     const rows = winMatrixRows(winMatrix(battles));
-    rows.forEach((row, i) => expectAllClose(row, ref.win_matrix[i], 0, `win matrix row ${i}`));
+    rows.forEach((row, i) => assertClose(row, ref.win_matrix[i], { atol: 0, what: `win matrix row ${i}`, labels: models }));
   });
 
   it("Bradley–Terry is within 0.01 rating points (Newton and MM, anchor, prior, other scales)", () => {
-    expectAllClose(inOrder(bradleyTerry(battles)), ref.bt_ratings, 0.01, "BT newton");
-    expectAllClose(inOrder(bradleyTerry(battles, { method: "mm", tol: 1e-8 })), ref.bt_mm_ratings, 0.01, "BT mm");
-    expectAllClose(inOrder(bradleyTerry(battles, { anchor: { model: "delta", rating: 1200 } })), ref.bt_anchor_ratings, 0.01, "BT anchor");
-    expectAllClose(inOrder(bradleyTerry(battles, { prior: 2 })), ref.bt_prior2_ratings, 0.01, "BT prior 2");
-    expectAllClose(inOrder(bradleyTerry(battles, { scale: 1, base: Math.E, init: 0 })), ref.bt_base_e_scale1, 1e-4, "BT natural units");
+    assertClose(inOrder(bradleyTerry(battles)), ref.bt_ratings, { atol: 0.01, what: "BT newton", labels: models });
+    assertClose(inOrder(bradleyTerry(battles, { method: "mm", tol: 1e-8 })), ref.bt_mm_ratings, { atol: 0.01, what: "BT mm", labels: models });
+    assertClose(inOrder(bradleyTerry(battles, { anchor: { model: "delta", rating: 1200 } })), ref.bt_anchor_ratings, { atol: 0.01, what: "BT anchor", labels: models });
+    assertClose(inOrder(bradleyTerry(battles, { prior: 2 })), ref.bt_prior2_ratings, { atol: 0.01, what: "BT prior 2", labels: models });
+    assertClose(inOrder(bradleyTerry(battles, { scale: 1, base: Math.E, init: 0 })), ref.bt_base_e_scale1, { atol: 1e-4, what: "BT natural units", labels: models });
   });
 
   it("Newton converges in a handful of iterations; MM in tens", () => {
@@ -56,7 +49,7 @@ describe("lib/elo vs NumPy reference", () => {
   it("sandwich half-widths match the reference to 1e-6 relative", () => {
     const rows = sandwichRatings(battles);
     const half = models.map((m) => { const r = rows.find((x) => x.model === m)!; return (r.upper - r.lower) / 2; });
-    expectAllClose(half, ref.sandwich_halfwidth, 1e-6 * 50, "sandwich half-width");
+    assertClose(half, ref.sandwich_halfwidth, { atol: 1e-6 * 50, what: "sandwich half-width", labels: models });
   });
 
   it("bootstrap percentiles agree with NumPy's bootstrap up to Monte Carlo noise", () => {

@@ -15,17 +15,11 @@ import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "../../lib/bac
 import { applyRope, applyRopeMatmul, ropeTables } from "../../lib/nn/rope.js";
 import { createMHACache, initMHAWeights, mhaForward } from "../../lib/attention/mha.js";
 import { Rng } from "../../lib/random.js";
+import { expectClose } from "../helpers/close.js";
 
 const REF = JSON.parse(readFileSync(new URL("../reference/fixtures/model_reference.json", import.meta.url), "utf8"));
 const tok = new CharTokenizer();
 const SMALL = { vocabSize: tok.vocabSize, dModel: 16, nLayers: 2, nHeads: 2, ffnHidden: 32, maxSeqLen: 24 };
-
-async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const v = (await d.data())[0]!;
-  d.dispose();
-  return v;
-}
 
 beforeAll(async () => {
   await useTestBackend();
@@ -66,7 +60,7 @@ describe("TinyTransformer", () => {
     const x = tf.tensor(new Rng(1).normals(2 * 5 * 3 * 8), [2, 5, 3, 8]);
     const a = applyRope(x, ropeTables(8, 16), 3);
     const b = applyRopeMatmul(x, ropeTables(8, 16), 3);
-    expect(await maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    await expectClose(a, b, { atol: 1e-5 });
     // GQA (2 KV heads for 4 query heads) equals MHA whose key/value columns are repeated per group;
     // the MHA reference is lib/attention's mhaForward.
     const cfg = { dModel: 12, nHeads: 4, nKvHeads: 2, headDim: 6, maxSeqLen: 16 };
@@ -80,14 +74,14 @@ describe("TinyTransformer", () => {
     const h = tf.tensor(new Rng(2).normals(2 * 7 * 12), [2, 7, 12]);
     const ref = mhaForward(h, wMha, mhaCfg);
     const fast = mhaForward(h, w, cfg, { ropeImpl: "matmul" });
-    expect(await maxAbsDiff(ref, fast)).toBeLessThan(1e-5 * rtolFor(1) * 10);
+    await expectClose(ref, fast, { atol: 1e-5 * rtolFor(1) * 10 });
     tf.dispose([wMha.wk, wMha.wv]);
     // Chunked prefill through the cache agrees too.
     const cache = createMHACache(cfg, 2);
     const p1 = mhaForward(h.slice([0, 0, 0], [2, 4, 12]), w, cfg, { cache, startPos: 0, ropeImpl: "matmul" });
     const p2 = mhaForward(h.slice([0, 4, 0], [2, 3, 12]), w, cfg, { cache, startPos: 4, ropeImpl: "matmul" });
     const cat = tf.concat([p1, p2], 1);
-    expect(await maxAbsDiff(ref, cat)).toBeLessThan(1e-4);
+    await expectClose(ref, cat, { atol: 1e-4 });
     cache.dispose();
     tf.dispose([x, a, b, h, ref, fast, p1, p2, cat, ...Object.values(w)]);
   });
@@ -101,11 +95,11 @@ describe("TinyTransformer", () => {
     for (let t = 5; t < 8; t++) parts.push(model.forward(ids.slice([0, t], [2, 1]), { cache }));
     expect(cache.length).toBe(8);
     const stitched = tf.concat(parts, 1);
-    expect(await maxAbsDiff(full, stitched)).toBeLessThan(1e-4);
+    await expectClose(full, stitched, { atol: 1e-4 });
     // The reference attention gives the same logits.
     model.ropeImpl = "split";
     const ref = model.forward(ids);
-    expect(await maxAbsDiff(full, ref)).toBeLessThan(1e-4);
+    await expectClose(full, ref, { atol: 1e-4 });
     cache.dispose();
     tf.dispose([ids, full, stitched, ref, ...parts]);
     model.dispose();
@@ -120,7 +114,7 @@ describe("TinyTransformer", () => {
     const a = model.forward(ids.slice([0, 0], [1, 4]), { cache });
     const b = model.forward(ids.slice([0, 4], [1, 2]), { cache });
     const cat = tf.concat([a, b], 1);
-    expect(await maxAbsDiff(full, cat)).toBeLessThan(1e-4);
+    await expectClose(full, cat, { atol: 1e-4 });
     cache.dispose();
     tf.dispose([ids, full, a, b, cat]);
     model.dispose();
@@ -184,8 +178,8 @@ describe("training pieces", () => {
     const g1 = tf.grads(f)([a, b]);
     useExplicitTransposeMatMulGrad();
     const g2 = tf.grads(f)([a, b]);
-    expect(await maxAbsDiff(g1[0]!, g2[0]!)).toBeLessThan(1e-5);
-    expect(await maxAbsDiff(g1[1]!, g2[1]!)).toBeLessThan(1e-5);
+    await expectClose(g1[0]!, g2[0]!, { atol: 1e-5 });
+    await expectClose(g1[1]!, g2[1]!, { atol: 1e-5 });
     tf.dispose([a, b, ...g1, ...g2]);
   });
 
@@ -257,7 +251,7 @@ describe("checkpoints", () => {
     const ids = tf.tensor2d([[1, 5, 6, 7]], [1, 4], "int32");
     const y1 = model.forward(ids);
     const y2 = loaded.model.forward(ids);
-    expect(await maxAbsDiff(y1, y2)).toBe(0);
+    await expectClose(y1, y2, { atol: 0 });
     tf.dispose([ids, y1, y2]);
     loaded.model.dispose();
     model.dispose();

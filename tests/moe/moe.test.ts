@@ -7,19 +7,11 @@ import {
   denseCombine, dispatchCombine, disposeMoEWeights, expertCapacity, initMoEWeights, moeForward,
   moeForwardDense, moeForwardWithStats, planDispatch,
 } from "../../lib/moe/moe.js";
+import { expectClose } from "../helpers/close.js";
 
 beforeAll(async () => {
   await useTestBackend();
 });
-
-async function expectClose(a: tf.Tensor, b: tf.Tensor, rtol: number, atol = 1e-5) {
-  expect(a.shape).toEqual(b.shape);
-  const x = await a.data();
-  const y = await b.data();
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) - rtol * Math.abs(y[i]!));
-  expect(worst).toBeLessThanOrEqual(atol);
-}
 
 describe("planDispatch", () => {
   it("groups assignments by expert, token order within an expert", () => {
@@ -63,7 +55,7 @@ describe("moeForward: sparse dispatch equals the dense masked reference", () => 
     const x = tf.randomNormal([24, 8], 0, 1, "float32", 9) as tf.Tensor2D;
     const sparse = await moeForward(x, w, cfg);
     const dense = moeForwardDense(x, w, cfg);
-    await expectClose(sparse, dense, rtolFor(1e-5));
+    await expectClose(sparse, dense, { rtol: rtolFor(1e-5), atol: 1e-5 });
     tf.dispose([x, sparse, dense]);
     disposeMoEWeights(w);
   });
@@ -77,7 +69,7 @@ describe("moeForward: sparse dispatch equals the dense masked reference", () => 
     const out = await moeForwardWithStats(x, w, cfg);
     expect(out.plan.load[4]).toBe(0);
     const dense = moeForwardDense(x, w, cfg);
-    await expectClose(out.y, dense, rtolFor(1e-5));
+    await expectClose(out.y, dense, { rtol: rtolFor(1e-5), atol: 1e-5 });
     tf.dispose([x, out.y, out.weights, out.indices, out.scores, dense]);
     disposeMoEWeights(w);
   });
@@ -100,7 +92,7 @@ describe("moeForward: sparse dispatch equals the dense masked reference", () => 
     out.plan.tokens.forEach((toks, e) => toks.forEach((t, i) => { keep[t * 2 + out.plan.slots[e]![i]!] = 1; }));
     const kept = tf.mul(out.weights, tf.tensor2d(keep, [32, 2])) as tf.Tensor2D;
     const ref = denseCombine(x, ws.experts, kept, out.indices);
-    await expectClose(out.y, ref, rtolFor(1e-5));
+    await expectClose(out.y, ref, { rtol: rtolFor(1e-5), atol: 1e-5 });
     tf.dispose([x, skew, out.y, out.weights, out.indices, out.scores, kept, ref]);
     disposeMoEWeights(w);
   });
@@ -120,16 +112,16 @@ describe("the differentiable dispatch path", () => {
     };
     const a = tf.variableGrads(lossWith((r) => dispatchCombine(x, w.experts, r.weights, plan, { differentiable: true })), vars);
     const b = tf.variableGrads(lossWith((r) => denseCombine(x, w.experts, r.weights, r.indices)), vars);
-    await expectClose(a.value, b.value, rtolFor(1e-5));
+    await expectClose(a.value, b.value, { rtol: rtolFor(1e-5), atol: 1e-5 });
     for (const v of vars) {
       // An expert with no tokens is not on the sparse path's tape at all; its dense gradient is 0.
       const ga = a.grads[v.name] ?? tf.zerosLike(v);
-      await expectClose(ga, b.grads[v.name]!, rtolFor(1e-4), 1e-5);
+      await expectClose(ga, b.grads[v.name]!, { rtol: rtolFor(1e-4), atol: 1e-5 });
       if (!a.grads[v.name]) ga.dispose();
     }
     const inference = dispatchCombine(x, w.experts, r0.weights, plan);
     const diff = dispatchCombine(x, w.experts, r0.weights, plan, { differentiable: true });
-    await expectClose(inference, diff, rtolFor(1e-5));
+    await expectClose(inference, diff, { rtol: rtolFor(1e-5), atol: 1e-5 });
     tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads), inference, diff, x]);
     disposeRoute(r0);
     disposeMoEWeights(w);

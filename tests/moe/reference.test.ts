@@ -11,6 +11,7 @@ import { route, disposeRoute, type GateConfig } from "../../lib/moe/gate.js";
 import { moeForward, moeForwardDense, moeForwardWithStats, type MoEWeights } from "../../lib/moe/moe.js";
 import { expertLoad, maxVio, sequenceBalanceLoss, switchAuxLoss, updateRoutingBias } from "../../lib/moe/balance.js";
 import { DEEPSEEK_V2, DEEPSEEK_V3, moeParamCounts } from "../../lib/moe/params.js";
+import { assertClose } from "../helpers/close.js";
 
 type M = number[][];
 interface Ffn { w1: M; w3: M; w2: M }
@@ -26,16 +27,6 @@ const fixture = JSON.parse(readFileSync(new URL("../reference/fixtures/moe.json"
 beforeAll(async () => {
   await useTestBackend();
 });
-
-function close(got: number[] | number[][], want: number[] | number[][], rtol: number, atol: number, what: string) {
-  const g = (got as unknown[]).flat(2) as number[];
-  const w = (want as unknown[]).flat(2) as number[];
-  expect(g.length, what).toBe(w.length);
-  for (let i = 0; i < w.length; i++) {
-    const err = Math.abs(g[i]! - w[i]!);
-    if (err > atol + rtol * Math.abs(w[i]!)) throw new Error(`${what}[${i}]: got ${g[i]}, want ${w[i]} (|err| ${err.toExponential(2)})`);
-  }
-}
 
 function load(c: Case): { x: tf.Tensor2D; w: MoEWeights } {
   const ffn = (f: Ffn) => ({ w1: tf.tensor2d(f.w1), w3: tf.tensor2d(f.w3), w2: tf.tensor2d(f.w2) });
@@ -62,8 +53,8 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("reference case: %
     const r = route(x, w.gate, c.cfg, w.bias);
     expect(r.indices.dtype).toBe("int32");
     expect(await r.indices.array()).toEqual(c.indices);
-    close((await r.scores.array()) as M, c.scores, rtol, 1e-6, "scores");
-    close((await r.weights.array()) as M, c.weights, rtol, 1e-6, "weights");
+    assertClose((await r.scores.array()) as M, c.scores, { rtol: rtol, atol: 1e-6, what: "scores" });
+    assertClose((await r.weights.array()) as M, c.weights, { rtol: rtol, atol: 1e-6, what: "weights" });
     disposeRoute(r);
     free(x, w);
   });
@@ -71,9 +62,9 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("reference case: %
   it("moeForward (sparse dispatch) and the dense reference both match NumPy", async () => {
     const { x, w } = load(c);
     const ySparse = await moeForward(x, w, c.cfg);
-    close((await ySparse.array()) as M, c.y, rtol, 1e-5, "sparse y");
+    assertClose((await ySparse.array()) as M, c.y, { rtol: rtol, atol: 1e-5, what: "sparse y" });
     const yDense = moeForwardDense(x, w, c.cfg);
-    close((await yDense.array()) as M, c.y, rtol, 1e-5, "dense y");
+    assertClose((await yDense.array()) as M, c.y, { rtol: rtol, atol: 1e-5, what: "dense y" });
     tf.dispose([ySparse, yDense]);
     await expectNoLeaks(async () => (await moeForward(x, w, c.cfg)).dispose());
     free(x, w);
@@ -87,15 +78,15 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("reference case: %
     expect(Array.from(await lt.data())).toEqual(c.load);
     expect(maxVio(c.load)).toBeCloseTo(c.maxVio, 12);
     const aux = switchAuxLoss(out.scores, out.indices, c.cfg.nExperts);
-    close([await aux.array()], [c.switchAux], rtol, 0, "switchAux");
+    assertClose([await aux.array()], [c.switchAux], { rtol: rtol, atol: 0, what: "switchAux" });
     const T = c.x.length;
     const s3 = out.scores.reshape([c.seqBatch, T / c.seqBatch, c.cfg.nExperts]) as tf.Tensor3D;
     const i3 = out.indices.reshape([c.seqBatch, T / c.seqBatch, c.cfg.topK]) as tf.Tensor3D;
     const seq = sequenceBalanceLoss(s3, i3, c.cfg.nExperts);
-    close([await seq.array()], [c.seqBalance], rtol, 0, "seqBalance");
+    assertClose([await seq.array()], [c.seqBalance], { rtol: rtol, atol: 0, what: "seqBalance" });
     const b0 = w.bias ?? tf.zeros([c.cfg.nExperts]);
     const nb = updateRoutingBias(b0 as tf.Tensor1D, lt, c.gamma);
-    close(Array.from(await nb.data()), c.newBias, rtol, 1e-7, "newBias");
+    assertClose(Array.from(await nb.data()), c.newBias, { rtol: rtol, atol: 1e-7, what: "newBias" });
     tf.dispose([out.y, out.weights, out.indices, out.scores, lt, aux, s3, i3, seq, nb]);
     if (!w.bias) b0.dispose();
     free(x, w);

@@ -8,18 +8,11 @@ import { applyRope, applyRopeMatmul, ropePermutation, ropeTables } from "../../l
 import { attention, attentionProbs, causalMask, MASK_VALUE } from "../../lib/nn/attention.js";
 import { initLinear, initNormal } from "../../lib/nn/init.js";
 import { Rng, deriveSeed } from "../../lib/random.js";
+import { assertClose } from "../helpers/close.js";
 
 beforeAll(async () => {
   await useTestBackend();
 });
-
-function closeArrays(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol = 1e-6): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const tol = atol + rtol * Math.abs(want[i]!);
-    if (!(Math.abs(got[i]! - want[i]!) <= tol)) throw new Error(`index ${i}: got ${got[i]}, want ${want[i]} (tol ${tol})`);
-  }
-}
 
 function randn(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(new Rng(seed).normals(shape.reduce((a, b) => a * b, 1)), shape);
@@ -39,7 +32,7 @@ describe("linear", () => {
         for (let i = 0; i < 4; i++) s += xs[r * 4 + i]! * ws[i * 5 + o]!;
         want.push(s);
       }
-    closeArrays(await y.data(), want, rtolFor(1e-5));
+    assertClose(await y.data(), want, { rtol: rtolFor(1e-5), atol: 1e-6 });
   });
   it("names the expected width on a mismatch", () => {
     expect(() => linear(tf.zeros([2, 3]), tf.zeros([4, 5]))).toThrow(/in=4.*\[2,3\]/);
@@ -57,7 +50,7 @@ describe("rmsNorm", () => {
       for (let i = 0; i < 6; i++) ms += xs[r * 6 + i]! ** 2 / 6;
       for (let i = 0; i < 6; i++) want.push((xs[r * 6 + i]! / Math.sqrt(ms + 1e-6)) * gs[i]!);
     }
-    closeArrays(await y.data(), want, rtolFor(1e-5));
+    assertClose(await y.data(), want, { rtol: rtolFor(1e-5), atol: 1e-6 });
   });
 });
 
@@ -74,7 +67,7 @@ describe("RoPE", () => {
           b = xs[s * d + 2 * i + 1]!;
         want.push(a * Math.cos(ang) - b * Math.sin(ang), a * Math.sin(ang) + b * Math.cos(ang));
       }
-    closeArrays(y, want, rtolFor(1e-5), 1e-5);
+    assertClose(y, want, { rtol: rtolFor(1e-5), atol: 1e-5 });
   });
 
   it("applyRopeMatmul (the fast spelling) gives applyRope's numbers, for rank 3 and 4, and checks its input", async () => {
@@ -83,7 +76,7 @@ describe("RoPE", () => {
       const x = randn(shape, 11);
       const a = applyRope(x, tables, 6);
       const b = applyRopeMatmul(x, tables, 6);
-      closeArrays(await b.data(), await a.data(), rtolFor(1e-5), 1e-5);
+      assertClose(await b.data(), await a.data(), { rtol: rtolFor(1e-5), atol: 1e-5 });
       tf.dispose([x, a, b]);
     }
     expect(() => applyRopeMatmul(tf.zeros([1, 2, 6]), tables)).toThrow("applyRopeMatmul: x's last dimension must be headDim=8; got [1,2,6]");
@@ -97,7 +90,7 @@ describe("RoPE", () => {
     const tables = ropeTables(d, 32, 10000);
     const inter = applyRope(x, tables, 4, "interleaved");
     const half = applyRope(tf.gather(x, perm, 3), tables, 4, "rotateHalf");
-    closeArrays(await half.data(), await tf.gather(inter, perm, 3).data(), rtolFor(1e-5), 1e-5);
+    assertClose(await half.data(), await tf.gather(inter, perm, 3).data(), { rtol: rtolFor(1e-5), atol: 1e-5 });
   });
 
   it("preserves norms and makes q·k depend only on the relative position", async () => {
@@ -150,7 +143,7 @@ describe("causal attention", () => {
       const z = e.reduce((a, b) => a + b, 0);
       for (let c = 0; c < dv; c++) want.push(e.reduce((acc, w, j) => acc + (w / z) * vs[j * dv + c]!, 0));
     }
-    closeArrays(await out.data(), want, rtolFor(1e-5), 1e-6);
+    assertClose(await out.data(), want, { rtol: rtolFor(1e-5), atol: 1e-6 });
     const probs = await attentionProbs(tf.tensor(qs, [1, 1, sq, dk]), tf.tensor(ks, [1, 1, sk, dk])).data();
     expect(probs[3]).toBe(0); // query 0 (position 2) must not see key 3
   });

@@ -5,16 +5,12 @@ import {
   applyLogTicks, bandChart, barChart, formatTick, labelledScatter, lineChart, logTicks, logTickValues, meanBand, movingAverage,
   rooflineChart, scatterChart, tableFigure,
 } from "../../lib/plot/index.js";
+import { assertClose } from "../helpers/close.js";
 
 const ref = JSON.parse(readFileSync(join(__dirname, "../reference/fixtures/plot_reference.json"), "utf8")) as {
   runs: number[][];
   cases: { window: number; movingAverage: number[]; multi: { mean: number[]; lower: number[]; upper: number[] }; single: { lower: number[]; upper: number[] } }[];
 };
-
-function close(a: number[], b: number[], tol = 1e-9): void {
-  expect(a).toHaveLength(b.length);
-  a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(tol));
-}
 
 describe("readable log axes", () => {
   it("labels every tick with its whole value: no bare 2, 3, 5 under a decade", () => {
@@ -76,14 +72,14 @@ describe("tables are as tall as their rows", () => {
 describe("smoothed mean with a band, against NumPy (tests/reference/plot_reference.py)", () => {
   it("movingAverage and meanBand match the oracle for windows 1, 4, 7", () => {
     for (const c of ref.cases) {
-      close(movingAverage(ref.runs[0]!, c.window), c.movingAverage);
+      assertClose(movingAverage(ref.runs[0]!, c.window), c.movingAverage, { atol: 1e-9 });
       const multi = meanBand(ref.runs, c.window);
-      close(multi.mean, c.multi.mean);
-      close(multi.lower, c.multi.lower);
-      close(multi.upper, c.multi.upper);
+      assertClose(multi.mean, c.multi.mean, { atol: 1e-9 });
+      assertClose(multi.lower, c.multi.lower, { atol: 1e-9 });
+      assertClose(multi.upper, c.multi.upper, { atol: 1e-9 });
       const single = meanBand([ref.runs[0]!], c.window);
-      close(single.lower, c.single.lower, 1e-7);
-      close(single.upper, c.single.upper, 1e-7);
+      assertClose(single.lower, c.single.lower, { atol: 1e-7 });
+      assertClose(single.upper, c.single.upper, { atol: 1e-7 });
     }
   });
 
