@@ -19,6 +19,18 @@ async function timeMatmul(ctx, m, k = K, n = N) {
   } finally { a.dispose(); b.dispose(); }
 }
 
+/**
+ * This machine's two roofline numbers, measured now on the active backend: bandwidth from the
+ * matrix-vector product, peak from the fastest compute-heavy matmul. Other benchmarks (mla) call it
+ * so that their bounds come from the same run as their timings.
+ */
+export async function measureMachine(ctx) {
+  const bw = await timeMatmul(ctx, 1, 4096, 4096);
+  const peaks = [];
+  for (const m of [64, 256]) peaks.push((await timeMatmul(ctx, m)).gflops);
+  return { bandwidthGBps: bw.gbps, peakGflops: Math.max(...peaks) };
+}
+
 export default {
   name: "roofline",
   description: "measured roofline of this machine: bandwidth from a reduction, peak from a big matmul, matmul sweep vs prediction",

@@ -1,36 +1,57 @@
 /**
- * A KV cache: per-token tensors kept between calls so that decoding one token reads the keys and
- * values of the earlier tokens instead of recomputing them.
+ * A paged KV cache: per-token tensors kept between calls so that decoding one token reads the keys
+ * and values of the earlier tokens instead of recomputing them.
  *
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb; used by mha.ts (keys and values per
  * KV head) and mla.ts (per-head keys and values in "naive" mode, the latent and the rope key in
- * "absorbed" mode).
+ * "absorbed" mode); read by paged.ts (attention over the blocks).
  *
- * Each slot holds one tensor [batch, length, ...tail] with exactly the tokens written so far, so
- * its size is the real memory the cache costs. Writing `seq` tokens at `startPos` keeps positions
- * [0, startPos) and appends the new ones (writing at startPos < length rewinds: later tokens are
- * dropped). Stored tensors are `tf.keep`-ed, so a cache written inside a caller's `tf.tidy` (a
- * decode loop) survives it; the owner calls `dispose()`.
+ * Layout (the one vLLM's PagedAttention made standard, Kwon et al. 2023): each slot of each batch
+ * row is a list of BLOCKS of up to `blockSize` tokens, each a tensor [heads, tokens, width]
+ * (a slot with per-token shape [heads, width]; a slot of shape [width] has one head). Writing a
+ * token rewrites only the last block; full blocks are never touched again. So a decode step never
+ * copies the whole cache (a tensor cannot grow in place, and `concat` onto one big tensor would
+ * copy it every step), and every block is already in the orientation attention reads it in —
+ * head-major, each head's keys a token-major [tokens, width] matrix — so nothing is transposed.
+ *
+ * Writing `seq` tokens at `startPos` keeps positions [0, startPos) and appends the new ones
+ * (writing at startPos < length rewinds: later tokens are dropped). Blocks are `tf.keep`-ed, so a
+ * cache written inside a caller's `tf.tidy` (a decode loop) survives it; the owner calls `dispose()`.
  */
 import * as tf from "@tensorflow/tfjs";
+
+/** Tokens per block unless the caller says otherwise (measured: `npm run bench -- mla`). */
+export const DEFAULT_BLOCK_SIZE = 256;
 
 export class KVCache {
   /** how many sequences (batch rows) it can hold */
   readonly batch: number;
   /** capacity in tokens */
   readonly maxSeqLen: number;
-  /** per-token shape of each slot, e.g. { k: [nKvHeads, headDim], v: [nKvHeads, headDim] } */
+  /** tokens per block */
+  readonly blockSize: number;
+  /** per-token shape of each slot, [heads, width] or [width], e.g. { k: [nKvHeads, headDim], v: [nKvHeads, headDim] } */
   readonly slots: Readonly<Record<string, readonly number[]>>;
-  private store = new Map<string, tf.Tensor>();
+  /** slot → batch row → blocks [heads, tokens, width] */
+  private store = new Map<string, tf.Tensor3D[][]>();
+  /** what `get` assembled since the last write (freed by the next write) */
+  private assembled = new Map<string, tf.Tensor>();
   private filled = 0;
   private rows = 0;
 
-  constructor(batch: number, maxSeqLen: number, slots: Record<string, number[]>) {
-    for (const [name, v] of [["batch", batch], ["maxSeqLen", maxSeqLen]] as const) {
+  constructor(batch: number, maxSeqLen: number, slots: Record<string, number[]>, opts: { blockSize?: number } = {}) {
+    const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+    for (const [name, v] of [["batch", batch], ["maxSeqLen", maxSeqLen], ["blockSize", blockSize]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`KVCache: ${name} must be a positive integer; got ${v}`);
+    }
+    for (const [name, tail] of Object.entries(slots)) {
+      if (tail.length < 1 || tail.length > 2 || tail.some((d) => !Number.isInteger(d) || d <= 0)) {
+        throw new Error(`KVCache: slot "${name}" must have a per-token shape [heads, width] or [width] of positive integers; got [${tail}]`);
+      }
     }
     this.batch = batch;
     this.maxSeqLen = maxSeqLen;
+    this.blockSize = blockSize;
     this.slots = slots;
   }
 
@@ -44,10 +65,50 @@ export class KVCache {
     return Object.values(this.slots).reduce((acc, tail) => acc + tail.reduce((a, b) => a * b, 1), 0);
   }
 
-  /** The slot's contents for positions [0, length): [batchWritten, length, ...tail], or undefined when empty. */
+  /** Heads of a slot: the first of [heads, width], or 1 for [width]. */
+  heads(name: string): number {
+    const tail = this.tail(name);
+    return tail.length === 2 ? tail[0]! : 1;
+  }
+
+  /** Tokens in each block, in order: all `blockSize` but the last (empty array when empty). */
+  blockLengths(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.filled; p += this.blockSize) out.push(Math.min(this.blockSize, this.filled - p));
+    return out;
+  }
+
+  /**
+   * A slot's blocks for batch row `row`: positions [0, length) as tensors [heads, tokens, width]
+   * (see `blockLengths`). They belong to the cache: don't dispose them.
+   */
+  blocks(name: string, row: number): readonly tf.Tensor3D[] {
+    this.tail(name);
+    if (!Number.isInteger(row) || row < 0 || row >= this.rows) throw new Error(`KVCache.blocks: row must be in [0, ${this.rows}); got ${row}`);
+    return this.store.get(name)?.[row] ?? [];
+  }
+
+  /**
+   * The slot's contents for positions [0, length) as one tensor [batchWritten, length, ...tail],
+   * or undefined when empty. Assembled from the blocks for inspection (a copy; decode never calls
+   * it); it belongs to the cache and is freed by the next write: don't dispose it.
+   */
   get(name: string): tf.Tensor | undefined {
-    if (!(name in this.slots)) throw new Error(`KVCache: no slot "${name}"; slots are ${Object.keys(this.slots).join(", ")}`);
-    return this.store.get(name);
+    const tail = this.tail(name);
+    if (this.filled === 0) return undefined;
+    const have = this.assembled.get(name);
+    if (have) return have;
+    const rows = this.store.get(name)!;
+    const out = tf.tidy(() => {
+      const full = rows.map((bl) => (bl.length === 1 ? bl[0]! : tf.concat(bl, 1))); // rows × [heads, length, width]
+      return tf
+        .stack(full) // [rows, heads, length, width]
+        .transpose([0, 2, 1, 3]) // [rows, length, heads, width]
+        .reshape([this.rows, this.filled, ...tail]);
+    });
+    tf.keep(out);
+    this.assembled.set(name, out);
+    return out;
   }
 
   /**
@@ -71,11 +132,10 @@ export class KVCache {
   }
 
   /**
-   * Store `values[name]` ([batch, seq, ...tail]) at positions startPos … startPos+seq-1 and return
-   * every slot's contents for positions [0, startPos+seq): [batch, startPos+seq, ...tail].
-   * The returned tensors belong to the cache: don't dispose them.
+   * Store `values[name]` ([batch, seq, ...tail]) at positions startPos … startPos+seq-1. Only the
+   * new tokens are re-laid out (head-major), and only the last block of each row is rewritten.
    */
-  write(startPos: number, values: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  write(startPos: number, values: Record<string, tf.Tensor>): void {
     const names = Object.keys(this.slots);
     const first = values[names[0]!];
     if (!first) throw new Error(`KVCache.write: missing slot "${names[0]}"`);
@@ -88,29 +148,79 @@ export class KVCache {
         throw new Error(`KVCache.write: slot "${name}" must be [${want}]; got ${v ? `[${v.shape}]` : "nothing"}`);
       }
     }
-    const out: Record<string, tf.Tensor> = {};
+    this.dropAssembled();
+    if (startPos === 0) this.clearBlocks();
+    else if (startPos < this.filled) this.rewind(startPos);
     for (const name of names) {
-      const old = this.store.get(name);
-      const next = tf.tidy(() => {
-        const v = values[name]!;
-        if (!old || startPos === 0) return v.clone();
-        const kept = startPos === old.shape[1] ? old : tf.slice(old, [0, 0], [-1, startPos]); // [batch, startPos, ...tail]
-        return tf.concat([kept, v], 1); // [batch, startPos + seq, ...tail]
-      });
-      tf.keep(next);
-      old?.dispose();
-      this.store.set(name, next);
-      out[name] = next;
+      const h = this.heads(name);
+      const width = this.tail(name).at(-1)!;
+      const rows = this.store.get(name) ?? Array.from({ length: batch }, () => [] as tf.Tensor3D[]);
+      // Only the new tokens move: [b, s, heads, width] → per row [heads, s, width].
+      const pieces = tf.tidy(() => tf.unstack(values[name]!.reshape([batch, seq, h, width]).transpose([0, 2, 1, 3]))) as tf.Tensor3D[];
+      rows.forEach((blocks, r) => this.append(blocks, pieces[r]!, startPos));
+      tf.dispose(pieces);
+      this.store.set(name, rows);
     }
     this.filled = startPos + seq;
     this.rows = batch;
-    return out;
+  }
+
+  /** Append `piece` ([heads, s, width], tokens from position `pos`) to one row's blocks. */
+  private append(blocks: tf.Tensor3D[], piece: tf.Tensor3D, pos: number): void {
+    let done = 0;
+    const s = piece.shape[1];
+    while (done < s) {
+      const inBlock = (pos + done) % this.blockSize; // tokens already in the block being filled
+      const n = Math.min(s - done, this.blockSize - inBlock);
+      const part = n === s ? piece : tf.slice(piece, [0, done, 0], [-1, n, -1]);
+      if (inBlock === 0) {
+        blocks.push(tf.keep(part === piece ? piece.clone() : part));
+      } else {
+        const last = blocks.pop()!;
+        blocks.push(tf.keep(tf.concat([last, part], 1))); // the only copy: the last block, ≤ blockSize tokens
+        last.dispose();
+        if (part !== piece) part.dispose();
+      }
+      done += n;
+    }
+  }
+
+  /** Drop positions ≥ pos (pos > 0): whole blocks after it, and the tail of the block holding it. */
+  private rewind(pos: number): void {
+    const keepBlocks = Math.ceil(pos / this.blockSize);
+    const inLast = pos - (keepBlocks - 1) * this.blockSize;
+    for (const rows of this.store.values()) {
+      for (const blocks of rows) {
+        tf.dispose(blocks.splice(keepBlocks));
+        const last = blocks[keepBlocks - 1]!;
+        if (last.shape[1] > inLast) {
+          blocks[keepBlocks - 1] = tf.keep(tf.slice(last, [0, 0, 0], [-1, inLast, -1]));
+          last.dispose();
+        }
+      }
+    }
+  }
+
+  private tail(name: string): readonly number[] {
+    const tail = this.slots[name];
+    if (!tail) throw new Error(`KVCache: no slot "${name}"; slots are ${Object.keys(this.slots).join(", ")}`);
+    return tail;
+  }
+
+  private dropAssembled(): void {
+    tf.dispose([...this.assembled.values()]);
+    this.assembled.clear();
+  }
+
+  private clearBlocks(): void {
+    for (const rows of this.store.values()) for (const blocks of rows) tf.dispose(blocks);
+    this.store.clear();
   }
 
   /** Forget every token (keeps the cache usable). */
   reset(): void {
-    for (const t of this.store.values()) t.dispose();
-    this.store.clear();
+    this.dropAssembled();
+    this.clearBlocks();
     this.filled = 0;
     this.rows = 0;
   }

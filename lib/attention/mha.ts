@@ -12,6 +12,7 @@ import { attention } from "../nn/attention.js";
 import { initLinear } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
+import { pagedAttention } from "./paged.js";
 
 export interface MHAConfig {
   dModel: number;
@@ -60,10 +61,10 @@ export function initMHAWeights(cfg: MHAConfig, seed: number): MHAWeights {
   };
 }
 
-/** A cache of roped keys and values: 2 · nKvHeads · headDim numbers per token. */
-export function createMHACache(cfg: MHAConfig, batch: number): KVCache {
+/** A cache of roped keys and values: 2 · nKvHeads · headDim numbers per token (blocks of opts.blockSize tokens, see kvcache.ts). */
+export function createMHACache(cfg: MHAConfig, batch: number, opts: { blockSize?: number } = {}): KVCache {
   const kv = kvHeads(cfg);
-  return new KVCache(batch, cfg.maxSeqLen, { k: [kv, cfg.headDim], v: [kv, cfg.headDim] });
+  return new KVCache(batch, cfg.maxSeqLen, { k: [kv, cfg.headDim], v: [kv, cfg.headDim] }, opts);
 }
 
 /** Repeat each KV head for its group of query heads: [b, t, nKv, d] → [b, t, nKv·group, d]. */
@@ -110,20 +111,25 @@ export function mhaForward(
       q = rope(q, tables, startPos);
       k = rope(k, tables, startPos);
     }
-    let kAll = k;
-    let vAll = v;
-    let offset = 0; // keys from this chunk only start where the queries start
-    if (opts.cache) {
-      ({ k: kAll, v: vAll } = opts.cache.write(startPos, { k, v }) as { k: tf.Tensor; v: tf.Tensor }); // [b, t, nKv, headDim]
-      offset = startPos; // cached keys start at position 0
-    }
     const group = nHeads / kv;
-    const out = attention(
-      q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
-      repeatKv(kAll, group).transpose([0, 2, 1, 3]), // [b, nHeads, t, headDim]
-      repeatKv(vAll, group).transpose([0, 2, 1, 3]), // [b, nHeads, t, headDim]
-      { offset },
-    ); // [b, nHeads, s, headDim]
+    let out: tf.Tensor; // [b, nHeads, s, headDim]
+    if (opts.cache) {
+      // Decode and chunked prefill: attention over the cache's blocks (paged.ts), one batch row at a time.
+      const cache = opts.cache;
+      cache.write(startPos, { k, v });
+      const qRows = tf.unstack(q.transpose([0, 2, 1, 3]).reshape([batch, kv, group * seq, headDim])) as tf.Tensor3D[]; // per row [nKv, group·s, headDim]
+      const rows = qRows.map((qr, r) =>
+        pagedAttention({ queries: [qr], keys: [cache.blocks("k", r)], values: cache.blocks("v", r) }, seq, 1 / Math.sqrt(headDim), startPos),
+      ); // per row [nKv, group·s, headDim]; cached keys start at position 0
+      out = tf.stack(rows).reshape([batch, nHeads, seq, headDim]);
+    } else {
+      out = attention(
+        q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
+        repeatKv(k, group).transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
+        repeatKv(v, group).transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
+        { offset: 0 }, // keys from this chunk only start where the queries start
+      ); // [b, nHeads, s, headDim]
+    }
     const merged = out.transpose([0, 2, 1, 3]).reshape([batch, seq, nHeads * headDim]); // [b, s, nHeads·headDim]
     return linear(merged, w.wo) as tf.Tensor3D; // [b, s, dModel]
   });

@@ -32,6 +32,8 @@ import { attention, maskedSoftmax } from "../nn/attention.js";
 import { initLinear, initOnes } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
+import { pagedAttention } from "./paged.js";
+import { bmmList } from "../nn/bmm.js";
 
 export type MLAMode = "naive" | "absorbed";
 
@@ -81,19 +83,25 @@ interface AbsorbedWeights {
   /** the wkvB tensor and the data it held when these were made (a Variable's assign changes dataId) */
   source: tf.Tensor;
   dataId: object;
-  /** W_UKᵀ per head [H, dn, c] */
-  wUKt: tf.Tensor;
-  /** W_UV per head [H, c, dv] */
-  wUV: tf.Tensor;
+  /** W_UKᵀ per head: H × [dn, c] */
+  wUKt: tf.Tensor2D[];
+  /** W_UV per head: H × [c, dv] */
+  wUV: tf.Tensor2D[];
 }
 
-/** Re-lay out wkvB [c, H·(dn+dv)] per head: W_UKᵀ [H, dn, c] and W_UV [H, c, dv]. */
-function splitUpProjection(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor; wUV: tf.Tensor } {
+/**
+ * Re-lay out wkvB [c, H·(dn+dv)] per head: W_UKᵀ H × [dn, c] and W_UV H × [c, dv]. Kept as
+ * lists of matrices because per-head products run as 2-D products (lib/nn/bmm.ts).
+ */
+function splitUpProjection(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor2D[]; wUV: tf.Tensor2D[] } {
   return tf.tidy(() => {
     const dn = cfg.qkNopeHeadDim;
     const w3 = wkvB.reshape([cfg.kvLoraRank, cfg.nHeads, dn + cfg.vHeadDim]); // [c, H, dn+dv]
     const [wUK, wUV] = tf.split(w3, [dn, cfg.vHeadDim], -1) as [tf.Tensor, tf.Tensor]; // [c, H, dn], [c, H, dv]
-    return { wUKt: wUK.transpose([1, 2, 0]), wUV: wUV.transpose([1, 0, 2]) }; // [H, dn, c], [H, c, dv]
+    return {
+      wUKt: tf.unstack(wUK.transpose([1, 2, 0])) as tf.Tensor2D[], // H × [dn, c]
+      wUV: tf.unstack(wUV.transpose([1, 0, 2])) as tf.Tensor2D[], // H × [c, dv]
+    };
   });
 }
 
@@ -108,24 +116,23 @@ export class MLACache extends KVCache {
   private absorbedWeights?: AbsorbedWeights;
 
   /** W_UKᵀ [H, dn, c] and W_UV [H, c, dv] for `wkvB`, made once and kept by the cache. */
-  upProjections(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor; wUV: tf.Tensor } {
+  upProjections(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor2D[]; wUV: tf.Tensor2D[] } {
     const a = this.absorbedWeights;
-    if (a && a.source === wkvB && a.dataId === wkvB.dataId && !a.wUKt.isDisposed) return a;
-    if (a) tf.dispose([a.wUKt, a.wUV]);
+    if (a && a.source === wkvB && a.dataId === wkvB.dataId && !a.wUKt[0]!.isDisposed) return a;
+    if (a) tf.dispose([...a.wUKt, ...a.wUV]);
     const made = splitUpProjection(wkvB, cfg);
-    tf.keep(made.wUKt);
-    tf.keep(made.wUV);
+    for (const t of [...made.wUKt, ...made.wUV]) tf.keep(t);
     this.absorbedWeights = { source: wkvB, dataId: wkvB.dataId, ...made };
     return made;
   }
 
   override dispose(): void {
-    if (this.absorbedWeights) tf.dispose([this.absorbedWeights.wUKt, this.absorbedWeights.wUV]);
+    if (this.absorbedWeights) tf.dispose([...this.absorbedWeights.wUKt, ...this.absorbedWeights.wUV]);
     this.absorbedWeights = undefined;
     super.dispose();
   }
 
-  constructor(cfg: MLAConfig, batch: number, mode: MLAMode) {
+  constructor(cfg: MLAConfig, batch: number, mode: MLAMode, opts: { blockSize?: number } = {}) {
     const H = cfg.nHeads;
     super(
       batch,
@@ -133,6 +140,7 @@ export class MLACache extends KVCache {
       mode === "naive"
         ? { k: [H, cfg.qkNopeHeadDim + cfg.qkRopeHeadDim], v: [H, cfg.vHeadDim] } // per-head keys and values
         : { kv: [cfg.kvLoraRank], pe: [cfg.qkRopeHeadDim] }, // normalised c_kv and roped k_pe
+      opts,
     );
     this.mode = mode;
   }
@@ -165,9 +173,9 @@ export function initMLAWeights(cfg: MLAConfig, seed: number): MLAWeights {
   };
 }
 
-/** An empty cache for `batch` sequences of up to cfg.maxSeqLen tokens. */
-export function createMLACache(cfg: MLAConfig, batch: number, mode: MLAMode): MLACache {
-  return new MLACache(cfg, batch, checkMode(mode, "createMLACache"));
+/** An empty cache for `batch` sequences of up to cfg.maxSeqLen tokens (blocks of opts.blockSize tokens, see kvcache.ts). */
+export function createMLACache(cfg: MLAConfig, batch: number, mode: MLAMode, opts: { blockSize?: number } = {}): MLACache {
+  return new MLACache(cfg, batch, checkMode(mode, "createMLACache"), opts);
 }
 
 function checkWeight(name: string, t: tf.Tensor | undefined, want: number[], why = ""): tf.Tensor {
@@ -251,36 +259,50 @@ export function mlaForward(
       const [kNope, v] = tf.split(kvB, [dn, dv], -1) as [tf.Tensor, tf.Tensor]; // [b, s, H, dn], [b, s, H, dv]
       const kPeHeads = tf.tile(kPe.expandDims(2), [1, 1, H, 1]); // [b, s, H, dr]: same vector per head
       const k = tf.concat([kNope, kPeHeads], -1); // [b, s, H, dn+dr] (eq. 44)
-      const { k: kAll, v: vAll } = cache ? (cache.write(startPos, { k, v }) as { k: tf.Tensor; v: tf.Tensor }) : { k, v }; // [b, t, H, ·]
-      const o = attention(
-        tf.concat([qNope, qPe], -1).transpose([0, 2, 1, 3]), // [b, H, s, dn+dr] (eq. 40)
-        kAll.transpose([0, 2, 1, 3]), // [b, H, t, dn+dr]
-        vAll.transpose([0, 2, 1, 3]), // [b, H, t, dv]
-        { scale, offset },
-      ); // [b, H, s, dv] (eq. 46)
+      const qHeads = tf.concat([qNope, qPe], -1).transpose([0, 2, 1, 3]); // [b, H, s, dn+dr] (eq. 40)
+      let o: tf.Tensor; // [b, H, s, dv] (eq. 46)
+      if (cache) {
+        // Per batch row: H KV heads, each read by its own query head (paged.ts).
+        cache.write(startPos, { k, v });
+        const qRows = tf.unstack(qHeads) as tf.Tensor3D[]; // per row [H, s, dn+dr]
+        const rows = qRows.map((qr, r) => pagedAttention({ queries: [qr], keys: [cache.blocks("k", r)], values: cache.blocks("v", r) }, s, scale, offset));
+        o = tf.stack(rows); // [b, H, s, dv]
+      } else {
+        o = attention(qHeads, k.transpose([0, 2, 1, 3]), v.transpose([0, 2, 1, 3]), { scale, offset }); // keys [b, H, s, dn+dr], values [b, H, s, dv]
+      }
       heads = o.transpose([0, 2, 1, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     } else {
       // Absorbed: W_UK moves to the query side, W_UV to the output side.
-      const { wUKt, wUV } = cache ? cache.upProjections(w.wkvB, cfg) : splitUpProjection(w.wkvB, cfg); // [H, dn, c], [H, c, dv]
+      const { wUKt, wUV } = cache ? cache.upProjections(w.wkvB, cfg) : splitUpProjection(w.wkvB, cfg); // H × [dn, c], H × [c, dv]
       // q_lat[h] = q_nope[h] · W_UK[h]ᵀ: the query expressed in latent space.
-      const qLat = tf
-        .matMul(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]), wUKt) // [H, b·s, dn]·[H, dn, c] → [H, b·s, c]
+      const qLat = bmmList(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]) as tf.Tensor3D, wUKt) // [H, b·s, c]
         .reshape([H, b, s, c])
         .transpose([1, 0, 2, 3]); // [b, H, s, c]
-      const { kv: kvAll, pe: peAll } = cache
-        ? (cache.write(startPos, { kv: ckv, pe: kPe }) as { kv: tf.Tensor; pe: tf.Tensor })
-        : { kv: ckv, pe: kPe }; // [b, t, c], [b, t, dr]
-      const t = kvAll.shape[1]!;
-      // Every head reads the same latent rows: one matmul per batch row over H·s queries.
-      const scores = tf.add(
-        tf.matMul(qLat.reshape([b, H * s, c]), kvAll, false, true), // [b, H·s, t]: q_nope·k_nope via the latent
-        tf.matMul(qPe.transpose([0, 2, 1, 3]).reshape([b, H * s, dr]), peAll, false, true), // [b, H·s, t]: rope part
-      );
-      const probs = maskedSoftmax(scores.reshape([b, H, s, t]), scale, { offset }); // [b, H, s, t]
-      const oLat = tf.matMul(probs.reshape([b, H * s, t]), kvAll); // [b, H·s, c]: values still in latent space
-      const o = tf.matMul(
-        oLat.reshape([b, H, s, c]).transpose([1, 0, 2, 3]).reshape([H, b * s, c]), // [H, b·s, c]
-        wUV, // [H, c, dv]
+      const qPeHeads = qPe.transpose([0, 2, 1, 3]); // [b, H, s, dr]
+      let oLat: tf.Tensor; // [b, H·s, c]: values still in latent space
+      if (cache) {
+        // Every head reads the same latent rows: per batch row ONE KV "head" with H·s queries, whose
+        // scores add two terms, q_lat·c_kvᵀ and q_pe·k_peᵀ, and whose values are the latent blocks.
+        cache.write(startPos, { kv: ckv, pe: kPe });
+        const qLats = tf.unstack(qLat.reshape([b, 1, H * s, c])) as tf.Tensor3D[]; // per row [1, H·s, c]
+        const qPes = tf.unstack(qPeHeads.reshape([b, 1, H * s, dr])) as tf.Tensor3D[]; // per row [1, H·s, dr]
+        const rows = qLats.map((ql, r) => {
+          const kvBlocks = cache.blocks("kv", r); // [1, tokens, c] each
+          return pagedAttention({ queries: [ql, qPes[r]!], keys: [kvBlocks, cache.blocks("pe", r)], values: kvBlocks }, s, scale, offset);
+        });
+        oLat = tf.stack(rows).reshape([b, H * s, c]); // [b, H·s, c]
+      } else {
+        // Whole tensors (prefill): every head reads the same latent rows, one matmul per batch row.
+        const scores = tf.add(
+          tf.matMul(qLat.reshape([b, H * s, c]), ckv, false, true), // [b, H·s, s]: q_nope·k_nope via the latent
+          tf.matMul(qPeHeads.reshape([b, H * s, dr]), kPe, false, true), // [b, H·s, s]: rope part
+        );
+        const probs = maskedSoftmax(scores.reshape([b, H, s, s]), scale, { offset }); // [b, H, s, s]
+        oLat = tf.matMul(probs.reshape([b, H * s, s]), ckv); // [b, H·s, c]
+      }
+      const o = bmmList(
+        oLat.reshape([b, H, s, c]).transpose([1, 0, 2, 3]).reshape([H, b * s, c]) as tf.Tensor3D, // [H, b·s, c]
+        wUV, // H × [c, dv]
       ); // [H, b·s, dv]
       heads = o.reshape([H, b, s, dv]).transpose([1, 2, 0, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     }

@@ -32,8 +32,8 @@ function layerDModel(layer: AttentionLayer): number {
   return layer.cfg.dModel;
 }
 
-function makeCache(layer: AttentionLayer, batch: number): KVCache {
-  return layer.kind === "mha" ? createMHACache(layer.cfg, batch) : createMLACache(layer.cfg, batch, layer.mode);
+function makeCache(layer: AttentionLayer, batch: number, blockSize?: number): KVCache {
+  return layer.kind === "mha" ? createMHACache(layer.cfg, batch, { blockSize }) : createMLACache(layer.cfg, batch, layer.mode, { blockSize });
 }
 
 function forward(layer: AttentionLayer, x: tf.Tensor, cache: KVCache | undefined, startPos: number): tf.Tensor {
@@ -52,18 +52,19 @@ function median(xs: number[]): number {
  * Time one decode step (a single new token, batch rows in parallel) attending to `context`
  * earlier tokens. The layer's cfg.maxSeqLen must be ≥ context + warmup + steps.
  * Steps advance through positions context, context+1, … as a real decode loop does.
+ * `blockSize` sets the paged cache's tokens per block (kvcache.ts; default DEFAULT_BLOCK_SIZE).
  */
 export async function timeDecodeStep(
   layer: AttentionLayer,
   context: number,
-  opts: { steps?: number; warmup?: number; batch?: number; seed?: number } = {},
+  opts: { steps?: number; warmup?: number; batch?: number; seed?: number; blockSize?: number } = {},
 ): Promise<StepTiming> {
-  const { steps = 8, warmup = 2, batch = 1, seed = 0 } = opts;
+  const { steps = 8, warmup = 2, batch = 1, seed = 0, blockSize } = opts;
   const need = context + warmup + steps;
   if (layer.cfg.maxSeqLen < need) {
     throw new Error(`timeDecodeStep: maxSeqLen=${layer.cfg.maxSeqLen} is too short for context ${context} + ${warmup + steps} steps = ${need}`);
   }
-  const cache = makeCache(layer, batch);
+  const cache = makeCache(layer, batch, blockSize);
   const d = layerDModel(layer);
   try {
     if (context > 0) {

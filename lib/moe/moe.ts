@@ -12,9 +12,12 @@
  *    throw on WebGPU), so `moeForward` is async and returns a Promise<Tensor2D>. That is the
  *    one deliberate difference from DESIGN.md's sketch (which shows a sync return).
  *  - `dispatchCombine` — the synchronous half: given the route and a `DispatchPlan` (built in JS
- *    from the indices), gather each expert's tokens, run the expert, scatter-add. With
- *    `differentiable: true` the gather/scatter are one-hot matmuls, which have gradients on
- *    every backend (tfjs-wasm lacks the gather gradient); the training experiment uses this.
+ *    from the indices), gather each expert's tokens, run the expert, scatter-add. By default it is
+ *    GROUPED: one gather puts every assignment in expert order, each expert multiplies its own
+ *    contiguous rows, SwiGLU's elementwise part and the combine weights run once over all rows,
+ *    and one scatter adds them back (see `groupedExperts`). With `differentiable: true` the
+ *    gather/scatter are one-hot matmuls per expert, which have gradients on every backend
+ *    (tfjs-wasm lacks the gather gradient); the training experiment uses this.
  *  - `moeForwardDense` — every expert on every token, masked by the combine weights. E/K times
  *    the work; it is the readable reference the tests compare the sparse path with.
  *
@@ -140,41 +143,68 @@ export function dispatchCombine(
   }
   if (experts.length !== plan.nExperts) throw new Error(`dispatchCombine: ${experts.length} experts but the plan has ${plan.nExperts}`);
   return tf.tidy(() => {
-    const flatW = routeWeights.reshape([nTokens * plan.topK, 1]); // [tokens·topK, 1], row t·K + k
-    const outs: tf.Tensor2D[] = [];
-    const rows: Int32Array[] = [];
+    const flatW = routeWeights.reshape([nTokens * plan.topK, 1]) as tf.Tensor2D; // [tokens·topK, 1], row t·K + k
+    if (!opts.differentiable) return groupedExperts(x, experts, flatW, plan);
     let y: tf.Tensor2D = tf.zeros([nTokens, dModel]);
     for (let e = 0; e < plan.nExperts; e++) {
       const tok = plan.tokens[e]!;
       if (tok.length === 0) continue; // an expert with no tokens costs nothing
       const flatIdx = Int32Array.from(tok, (t, i) => t * plan.topK + plan.slots[e]![i]!);
-      if (opts.differentiable) {
-        const pickTok = oneHotFloat(tf.tensor1d(tok, "int32"), nTokens); // [n_e, tokens]
-        const pickW = oneHotFloat(tf.tensor1d(flatIdx, "int32"), nTokens * plan.topK); // [n_e, tokens·topK]
-        const xe = tf.matMul(pickTok, x); // [n_e, dModel]
-        const we = tf.matMul(pickW, flatW); // [n_e, 1]
-        const out = tf.mul(swiglu(xe, experts[e]!), we); // [n_e, dModel]
-        y = tf.add(y, tf.matMul(pickTok, out, true, false)); // scatter-add: [tokens, dModel]
-      } else {
-        const xe = tf.gather(x, tf.tensor1d(tok, "int32")); // [n_e, dModel]
-        const we = tf.gather(flatW, tf.tensor1d(flatIdx, "int32")); // [n_e, 1]
-        outs.push(tf.mul(swiglu(xe, experts[e]!), we)); // [n_e, dModel]
-        rows.push(tok);
-      }
+      const pickTok = oneHotFloat(tf.tensor1d(tok, "int32"), nTokens); // [n_e, tokens]
+      const pickW = oneHotFloat(tf.tensor1d(flatIdx, "int32"), nTokens * plan.topK); // [n_e, tokens·topK]
+      const xe = tf.matMul(pickTok, x); // [n_e, dModel]
+      const we = tf.matMul(pickW, flatW); // [n_e, 1]
+      const out = tf.mul(swiglu(xe, experts[e]!), we); // [n_e, dModel]
+      y = tf.add(y, tf.matMul(pickTok, out, true, false)); // scatter-add: [tokens, dModel]
     }
-    if (opts.differentiable || outs.length === 0) return y;
-    // One scatter for all experts; scatterND sums rows that share a token (a token's k experts).
-    let total = 0;
-    for (const r of rows) total += r.length;
-    const allRows = new Int32Array(total);
-    let at = 0;
-    for (const r of rows) {
-      allRows.set(r, at);
-      at += r.length;
-    }
-    const updates = tf.concat(outs, 0); // [Σ n_e, dModel]
-    return tf.scatterND(tf.tensor2d(allRows, [total, 1], "int32"), updates, [nTokens, dModel]) as tf.Tensor2D;
+    return y;
   });
+}
+
+/**
+ * Grouped dispatch (inference): the kept assignments in expert order, N = Σ n_e rows.
+ *   1. per expert, its tokens' rows times its own W1 and W3 — the only per-expert work: a backend
+ *      without a grouped-GEMM kernel needs one product per expert, and tfjs-wasm's batched matMul
+ *      is a slow loop (lib/nn/bmm.ts), so padding to [experts, capacity, dModel] would only add
+ *      wasted rows here;
+ *   2. SwiGLU's elementwise part ONCE over all N rows ([N, inter], expert 0's rows first), then
+ *      per expert its rows times W2;
+ *   3. ONE multiply by the combine weights and ONE scatter-add back to [tokens, dModel].
+ * Rows are picked with tf.gather, never tf.slice/tf.split: tfjs-wasm's slice copies its whole
+ * source out of wasm memory first (backend.readSync), which made per-expert slices quadratic.
+ */
+function groupedExperts(x: tf.Tensor2D, experts: SwiGLUWeights[], flatW: tf.Tensor2D, plan: DispatchPlan): tf.Tensor2D {
+  const [nTokens, dModel] = x.shape;
+  const used = plan.tokens.map((t, e) => (t.length > 0 ? e : -1)).filter((e) => e >= 0); // experts with rows
+  if (used.length === 0) return tf.zeros([nTokens, dModel]);
+  const sizes = used.map((e) => plan.tokens[e]!.length);
+  const N = sizes.reduce((a, b) => a + b, 0);
+  const rows = new Int32Array(N); // token of each sorted row
+  const flatIdx = new Int32Array(N); // its row in the [tokens·topK] weights
+  let at = 0;
+  for (const e of used) {
+    const tok = plan.tokens[e]!;
+    for (let i = 0; i < tok.length; i++, at++) {
+      rows[at] = tok[i]!;
+      flatIdx[at] = tok[i]! * plan.topK + plan.slots[e]![i]!;
+    }
+  }
+  const xe = used.map((e) => tf.gather(x, tf.tensor1d(plan.tokens[e]!, "int32"))); // per expert [n_e, dModel]
+  const gate = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w1)), 0); // [N, inter]  x·W1
+  const up = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w3)), 0); // [N, inter]  x·W3
+  const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // [N, inter]  silu(g)·u, as swiglu()
+  let first = 0;
+  const out = tf.concat(
+    used.map((e, i) => {
+      const hi = used.length === 1 ? h : tf.gather(h, tf.range(first, first + sizes[i]!, 1, "int32")); // [n_e, inter]
+      first += sizes[i]!;
+      return tf.matMul(hi, experts[e]!.w2); // [n_e, dModel]
+    }),
+    0,
+  ); // [N, dModel]
+  const ws = tf.gather(flatW, tf.tensor1d(flatIdx, "int32")); // [N, 1]
+  // scatterND sums rows that share a token (a token's k experts).
+  return tf.scatterND(tf.tensor2d(rows, [N, 1], "int32"), tf.mul(out, ws), [nTokens, dModel]) as tf.Tensor2D;
 }
 
 export interface MoEForwardOptions {

@@ -5,3 +5,4 @@ export * from "./rmsnorm.js";
 export * from "./rope.js";
 export * from "./init.js";
 export * from "./attention.js";
+export * from "./bmm.js";

@@ -58,12 +58,13 @@ describe("MHA / GQA / MQA", () => {
     });
   }
 
-  it("with RoPE and a cache: chunked prefill then decode equals one-shot prefill", async () => {
+  // blockSize 3: the chunks 4, 2, 1 straddle block boundaries of the paged cache.
+  for (const blockSize of [undefined, 3]) it(`with RoPE and a cache (blockSize ${blockSize ?? "default"}): chunked prefill then decode equals one-shot prefill`, async () => {
     const cfg: MHAConfig = { dModel: 16, nHeads: 4, nKvHeads: 2, headDim: 4, maxSeqLen: 16 };
     const w = initMHAWeights(cfg, 5);
     const x = tf.tensor(new Rng(6).normals(2 * 7 * 16), [2, 7, 16]);
     const full = await mhaForward(x, w, cfg).data();
-    const cache = createMHACache(cfg, 2);
+    const cache = createMHACache(cfg, 2, { blockSize });
     const outs = [
       mhaForward(x.slice([0, 0], [-1, 4]), w, cfg, { cache }),
       mhaForward(x.slice([0, 4], [-1, 2]), w, cfg, { cache, startPos: 4 }),
@@ -85,6 +86,29 @@ describe("MHA / GQA / MQA", () => {
     const cache = createMHACache(cfg, 1);
     expect(() => mhaForward(tf.zeros([1, 5, 8]), w, cfg, { cache })).toThrow(/maxSeqLen=4/);
     expect(() => mhaForward(tf.zeros([2, 1, 8]), w, cfg, { cache })).toThrow(/batch 2 is bigger/);
+  });
+
+  it("a paged KVCache keeps blocks of blockSize tokens, rewinds, and reads back what was written", async () => {
+    const c = new KVCache(2, 10, { k: [2, 3], pe: [1] }, { blockSize: 3 });
+    const k = tf.tensor(new Rng(9).normals(2 * 7 * 2 * 3), [2, 7, 2, 3]);
+    const pe = tf.tensor(new Rng(10).normals(2 * 7), [2, 7, 1]);
+    c.write(0, { k: k.slice([0, 0], [-1, 5]), pe: pe.slice([0, 0], [-1, 5]) });
+    c.write(5, { k: k.slice([0, 5], [-1, 2]), pe: pe.slice([0, 5], [-1, 2]) });
+    expect(c.blockLengths()).toEqual([3, 3, 1]);
+    expect(c.heads("k")).toBe(2);
+    // Row 1 of k: its second block holds positions 3..5, head-major [heads, tokens, width].
+    await expectClose(c.blocks("k", 1)[1]!, await k.slice([1, 3, 0, 0], [1, 3, 2, 3]).transpose([0, 2, 1, 3]).data(), { what: "paged cache contents" });
+    await expectClose(c.get("k")!, await k.data(), { what: "paged cache contents" });
+    await expectClose(c.get("pe")!, await pe.data(), { what: "paged cache contents" });
+    // Rewind to position 4 and write two other tokens: positions 0..3 stay, 4..5 are the new ones.
+    const other = tf.zeros([2, 2, 2, 3]);
+    c.write(4, { k: other, pe: tf.zeros([2, 2, 1]) });
+    expect(c.length).toBe(6);
+    expect(c.blockLengths()).toEqual([3, 3]);
+    await expectClose(c.get("k")!, await tf.concat([k.slice([0, 0], [-1, 4]), other], 1).data(), { what: "paged cache contents" });
+    expect(() => c.blocks("k", 2)).toThrow(/row must be in \[0, 2\); got 2/);
+    c.dispose();
+    expect(() => new KVCache(1, 4, { k: [1, 2, 3] })).toThrow(/slot "k" must have a per-token shape/);
   });
 
   it("KVCache.write checks slot shapes", () => {

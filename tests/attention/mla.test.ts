@@ -75,10 +75,11 @@ describe("MLA vs the NumPy reference", () => {
           const { x, w } = load();
           await expectClose(mlaForward(x, w, cfg, { mode }), c.out, { what: `${mode} output`, rtol: rtolFor(RTOL), atol: ATOL });
         });
-        it(`${mode}: chunked prefill then decode through the cache, and the cache's contents`, async () => {
+        // blockSize 2: chunks straddle block boundaries (one chunk fills a block and opens the next).
+        for (const blockSize of [undefined, 2]) it(`${mode}: chunked prefill then decode through the cache (blockSize ${blockSize ?? "default"}), and the cache's contents`, async () => {
           const { x, w } = load();
           const seq = x.shape[1]!;
-          const cache = createMLACache(cfg, x.shape[0]!, mode);
+          const cache = createMLACache(cfg, x.shape[0]!, mode, { blockSize });
           const sizes = [3, 2, ...Array(seq - 5).fill(1)]; // prefill 3, then 2, then one token at a time
           await expectClose(runChunks(x, w, cfg, cache, sizes), c.out, { what: `${mode} chunked output`, rtol: rtolFor(RTOL), atol: ATOL });
           expect(cache.length).toBe(seq);
@@ -119,9 +120,11 @@ describe("MLA equivalences on random configs", () => {
       await expectClose(mlaForward(x, w, cfg, { mode: "absorbed" }), naive, { what: `absorbed vs naive ${JSON.stringify(cfg)}`, rtol: rtolFor(RTOL), atol: ATOL });
       const sizes = [2, seq - 4, 1, 1];
       for (const mode of ["naive", "absorbed"] as MLAMode[]) {
-        const cache = createMLACache(cfg, batch, mode);
-        await expectClose(runChunks(x, w, cfg, cache, sizes), naive, { what: `chunked ${mode}`, rtol: rtolFor(RTOL), atol: ATOL });
-        cache.dispose();
+        for (const blockSize of [undefined, 3]) {
+          const cache = createMLACache(cfg, batch, mode, { blockSize });
+          await expectClose(runChunks(x, w, cfg, cache, sizes), naive, { what: `chunked ${mode}, blockSize ${blockSize}`, rtol: rtolFor(RTOL), atol: ATOL });
+          cache.dispose();
+        }
       }
     });
   }
@@ -200,16 +203,21 @@ describe("MLA memory hygiene", () => {
   it("a decode loop inside the caller's tf.tidy keeps the cache and grows nothing but the cache", async () => {
     const w = initMLAWeights(cfg, 1);
     for (const mode of ["naive", "absorbed"] as MLAMode[]) {
-      const cache = createMLACache(cfg, 1, mode);
+      // Blocks of 4 tokens, so the loop crosses block boundaries: the cache grows by one block per
+      // slot every 4 tokens (k and v, or kv and pe; plus the absorbed cache's 2·H per-head
+      // up-projections) and nothing else grows.
+      const blockSize = 4;
+      const cache = createMLACache(cfg, 1, mode, { blockSize });
+      const held = (len: number) =>
+        2 * Math.ceil(len / blockSize) + 1 /* tok */ + (mode === "naive" ? 0 : 2 * cfg.nHeads);
       const before = tf.memory().numTensors;
       let tok = tf.tidy(() => mlaForward(tf.randomNormal([1, 4, 12], 0, 1, "float32", 2), w, cfg, { cache }).slice([0, 3], [-1, 1]));
-      const afterPrefill = tf.memory().numTensors; // + 2 cache slots + tok (+ 2 per-head up-projections when absorbed)
-      expect(afterPrefill - before).toBe(mode === "naive" ? 3 : 5);
+      expect(tf.memory().numTensors - before).toBe(held(4));
       for (let p = 4; p < 10; p++) {
         const next = tf.tidy(() => mlaForward(tok, w, cfg, { cache, startPos: p }));
         tok.dispose();
         tok = next;
-        expect(tf.memory().numTensors).toBe(afterPrefill);
+        expect(tf.memory().numTensors - before).toBe(held(p + 1));
       }
       expect(cache.length).toBe(10);
       expect(cache.get(mode === "naive" ? "k" : "kv")!.isDisposed).toBe(false);
