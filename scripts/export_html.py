@@ -15,13 +15,17 @@ from traitlets.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+# Lessons show figures as ![..](figures/NAME.svg) (JupyterLab renders SVG files, not SVG attachments);
+# the page embeds them as data URIs (embed_images), read from the lessons' folder.
+LESSONS = os.path.join(os.path.dirname(HERE), "notebooks")
 
 
 def make_exporter():
     # nbconvert's default priority does not know plotly's type; put it first so a chart is drawn,
     # not shown as its text fallback.
     priority = HTMLExporter().default_config.NbConvertBase.display_data_priority
-    config = Config({"NbConvertBase": {"display_data_priority": [PLOTLY_MIME] + [m for m in priority if m != PLOTLY_MIME]}})
+    config = Config({"NbConvertBase": {"display_data_priority": [PLOTLY_MIME] + [m for m in priority if m != PLOTLY_MIME]},
+                     "HTMLExporter": {"embed_images": True}})
     return HTMLExporter(config=config, extra_template_basedirs=[os.path.join(HERE, "nbconvert")], template_name="seeklab")
 
 
@@ -50,7 +54,10 @@ def export(nb_path, out_path, exporter=None, plotly_src=None, nav=None, css_href
             with open(plotly_js_path(), encoding="utf-8") as f:
                 seeklab["plotly_inline"] = f.read()
     name = os.path.splitext(os.path.basename(nb_path))[0]
-    resources = {"metadata": {"name": title or name, "path": os.path.dirname(os.path.abspath(nb_path))}, "seeklab": seeklab}
+    path = os.path.dirname(os.path.abspath(nb_path))
+    if not os.path.isdir(os.path.join(path, "figures")):  # an executed copy in build/: figures stay with the lessons
+        path = LESSONS
+    resources = {"metadata": {"name": title or name, "path": path}, "seeklab": seeklab}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     with open(out_path, "w", encoding="utf-8") as f:

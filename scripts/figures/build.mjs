@@ -1,9 +1,10 @@
 // Draw every lesson figure (lessons 0–5) and the block map into notebooks/figures/*.svg, from the
-// library's own numbers (the published configs in datasets/, the KV-cache arithmetic), then embed
-// each SVG in the notebooks that show it (scripts/figures/embed.mjs), so it renders in JupyterLab
-// and in the exported HTML alike. Run after changing a figure: `node scripts/figures/build.mjs`
-// (needs the built library: `npm run build`). tests/notebook/figures.test.ts checks that the
-// committed files and the notebooks' copies are what this script draws.
+// library's own numbers (the published configs in datasets/, the KV-cache arithmetic). A lesson
+// shows one with `![what it shows](figures/NAME.svg)`: JupyterLab renders the file (it does not
+// render SVG *attachments*: its attachment resolver takes only raster types), and the HTML export
+// embeds it as a data URI (scripts/export_html.py, embed_images). Run after changing a figure:
+// `node scripts/figures/build.mjs` (needs the built library: `npm run build`).
+// tests/notebook/figures.test.ts checks that the committed files are what this script draws.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,7 +15,6 @@ import { moeLayer } from "./lesson2.mjs";
 import { grpoLoop, tinyTransformer } from "./lesson3.mjs";
 import { bradleyTerry, eloUpdate } from "./lesson4.mjs";
 import { roofline } from "./lesson5.mjs";
-import { embedFigures } from "./embed.mjs";
 
 export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
 
@@ -48,6 +48,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   mkdirSync(FIGURE_DIR, { recursive: true });
   for (const [name, svg] of Object.entries(figures)) writeFileSync(join(FIGURE_DIR, name), svg);
   console.log(`wrote ${Object.keys(figures).length} figure(s) to notebooks/figures`);
-  const changed = embedFigures(FIGURE_DIR);
-  console.log(changed.length ? `embedded in ${changed.join(", ")}` : "notebooks already carry the current figures");
 }
