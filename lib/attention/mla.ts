@@ -34,6 +34,7 @@ import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { bmmList } from "../nn/bmm.js";
+import { checkMLAConfig, checkSeed } from "./mla-config.js";
 
 export type MLAMode = "naive" | "absorbed";
 
@@ -153,6 +154,8 @@ function checkMode(mode: unknown, who: string): MLAMode {
 
 /** Seeded weights: N(0, 1/fanIn) projections, norm gains 1. */
 export function initMLAWeights(cfg: MLAConfig, seed: number): MLAWeights {
+  checkMLAConfig("initMLAWeights", cfg);
+  checkSeed("initMLAWeights", seed);
   const H = cfg.nHeads;
   const qk = cfg.qkNopeHeadDim + cfg.qkRopeHeadDim;
   const s = (name: string) => deriveSeed(seed, name);
@@ -175,6 +178,7 @@ export function initMLAWeights(cfg: MLAConfig, seed: number): MLAWeights {
 
 /** An empty cache for `batch` sequences of up to cfg.maxSeqLen tokens (blocks of opts.blockSize tokens, see kvcache.ts). */
 export function createMLACache(cfg: MLAConfig, batch: number, mode: MLAMode, opts: { blockSize?: number } = {}): MLACache {
+  checkMLAConfig("createMLACache", cfg);
   return new MLACache(cfg, batch, checkMode(mode, "createMLACache"), opts);
 }
 
@@ -199,6 +203,7 @@ export function mlaForward(
   cfg: MLAConfig,
   opts: { mode?: MLAMode; cache?: MLACache; startPos?: number } = {},
 ): tf.Tensor3D {
+  checkMLAConfig("mlaForward", cfg);
   const { cache } = opts;
   const mode = checkMode(opts.mode ?? cache?.mode ?? "naive", "mlaForward");
   if (cache && cache.mode !== mode) {

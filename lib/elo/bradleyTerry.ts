@@ -29,6 +29,7 @@
 import { type Battles } from "./battles.js";
 import { fastNewtonFit, logLikelihood, logOddsStart, mmFit, newtonFit, pairsOf } from "./bradleyTerrySolvers.js";
 import { NoMleError, mleProblem } from "./mleExistence.js";
+import { checkBradleyTerryOptions, checkRatingScale } from "./options.js";
 import { type WinMatrix, winMatrix } from "./winMatrix.js";
 
 export { type MleProblem, NoMleError, mleProblem } from "./mleExistence.js";
@@ -74,6 +75,7 @@ export interface BradleyTerryFit {
  * @throws NoMleError when the maximum likelihood does not exist (and `prior` is 0).
  */
 export function bradleyTerry(battles: Battles | WinMatrix, opts: BradleyTerryOptions = {}): Map<string, number> {
+  checkBradleyTerryOptions("bradleyTerry", opts);
   const fit = fitBradleyTerry(isWinMatrix(battles) ? battles : winMatrix(battles), opts);
   return new Map(fit.models.map((m, i) => [m, fit.ratings[i]!]));
 }
@@ -84,6 +86,7 @@ export function isWinMatrix(x: unknown): x is WinMatrix {
 
 /** The full fit: ratings, strengths, solver, iterations and log-likelihood. */
 export function fitBradleyTerry(m: WinMatrix, opts: BradleyTerryOptions = {}): BradleyTerryFit {
+  checkBradleyTerryOptions("fitBradleyTerry", opts);
   const n = m.models.length;
   if (n === 0) throw new Error("bradleyTerry: no battles");
   const prior = opts.prior ?? 0;
@@ -123,6 +126,7 @@ function badMethod(method: unknown): never {
 
 /** Rating points per unit of θ: scale / ln(base) (≈ 173.7 for Arena's 400 and 10). */
 export function pointsPerNat(opts: { scale?: number; base?: number } = {}): number {
+  checkRatingScale("pointsPerNat", opts);
   return (opts.scale ?? 400) / Math.log(opts.base ?? 10);
 }
 

@@ -11,6 +11,7 @@
  * of the battles; Bradley–Terry (bradleyTerry.ts) is the order-free version.
  */
 import { type Battles, BattleTable, SCORE_A, toBattleTable } from "./battles.js";
+import { checkEloOptions } from "./options.js";
 
 export interface EloOptions {
   /** Step size: how many rating points a fully surprising result moves. Default 4 (Arena). */
@@ -27,6 +28,7 @@ export interface EloOptions {
 
 /** Expected score of a player rated `ra` against one rated `rb` (probability of winning, ties ½). */
 export function expectedScore(ra: number, rb: number, opts: { scale?: number; base?: number } = {}): number {
+  checkEloOptions("expectedScore", opts);
   const scale = opts.scale ?? 400, base = opts.base ?? 10;
   return 1 / (1 + Math.pow(base, (rb - ra) / scale));
 }
@@ -36,6 +38,7 @@ export function expectedScore(ra: number, rb: number, opts: { scale?: number; ba
  * @returns the two new ratings `[ra', rb']`.
  */
 export function eloUpdate(ra: number, rb: number, scoreA: number, opts: { k?: number; scale?: number; base?: number } = {}): [number, number] {
+  checkEloOptions("eloUpdate", opts);
   const k = opts.k ?? 4;
   const ea = expectedScore(ra, rb, opts);
   const eb = expectedScore(rb, ra, opts);
@@ -47,6 +50,7 @@ export function eloUpdate(ra: number, rb: number, scoreA: number, opts: { k?: nu
  * @returns rating per model, in order of first appearance (models of `opts.start` first).
  */
 export function onlineElo(battles: Battles, opts: EloOptions = {}): Map<string, number> {
+  checkEloOptions("onlineElo", opts);
   const table = toBattleTable(battles);
   const ratings = onlineEloArray(table, opts);
   const out = new Map<string, number>(opts.start ?? []);
@@ -56,6 +60,7 @@ export function onlineElo(battles: Battles, opts: EloOptions = {}): Map<string, 
 
 /** Online Elo on a table; ratings indexed like `table.models`. The fast path behind `onlineElo`. */
 export function onlineEloArray(table: BattleTable, opts: EloOptions = {}): Float64Array {
+  checkEloOptions("onlineEloArray", opts);
   const k = opts.k ?? 4, scale = opts.scale ?? 400, base = opts.base ?? 10, init = opts.init ?? 1000;
   if (!(k > 0) || !(scale > 0) || !(base > 1)) throw new Error(`onlineElo: need k > 0, scale > 0, base > 1; got k ${k}, scale ${scale}, base ${base}`);
   const r = new Float64Array(table.models.length);

@@ -20,6 +20,7 @@ import { inverseSpd } from "./linalg.js";
 import { type EloOptions, onlineEloArray } from "./online.js";
 import { MultinomialSampler } from "./sampling.js";
 import { winMatrix } from "./winMatrix.js";
+import { checkBootstrapOptions, checkSandwichOptions } from "./options.js";
 
 export interface LeaderboardRow {
   model: string;
@@ -113,6 +114,7 @@ export interface BootstrapSamples {
  * is N battles drawn with replacement in random order, each replayed by online Elo.
  */
 export function bootstrapSamples(battles: Battles, opts: BootstrapOptions = {}): BootstrapSamples {
+  checkBootstrapOptions("bootstrapSamples", opts);
   const table = toBattleTable(battles);
   const rounds = opts.rounds ?? 1000;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bootstrap: rounds must be a positive integer; got ${rounds}`);
@@ -174,6 +176,7 @@ function pairsToWinMatrix(p: Pairs, models: readonly string[]) {
  * Arena's rank, sorted by rating (best first).
  */
 export function bootstrapRatings(battles: Battles, opts: BootstrapOptions = {}): LeaderboardRow[] {
+  checkBootstrapOptions("bootstrapRatings", opts);
   const table = toBattleTable(battles);
   const { models, rounds, samples } = bootstrapSamples(table, opts);
   const point = (opts.method ?? "bt") === "elo"
@@ -198,6 +201,7 @@ export function bootstrapRatings(battles: Battles, opts: BootstrapOptions = {}):
  * Fisher-information interval.
  */
 export function sandwichRatings(battles: Battles, opts: Omit<BradleyTerryOptions, "method"> & { level?: number } = {}): LeaderboardRow[] {
+  checkSandwichOptions("sandwichRatings", opts);
   const table = toBattleTable(battles);
   const po = pairOutcomes(table);
   const fit = fitBradleyTerry(winMatrix(table), { ...opts, method: "newton" });

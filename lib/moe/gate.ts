@@ -26,6 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHotFloat } from "../backend/onehot.js";
+import { checkFiniteSync, checkRouteShapes } from "./checks.js";
 
 export interface GateConfig {
   /** Routed experts, N_r. */
@@ -70,7 +71,7 @@ export function validateGateConfig(cfg: GateConfig): Required<GateConfig> {
   if (topK > topKGroups * perGroup) {
     throw new Error(`GateConfig: topK (${topK}) > topKGroups · expertsPerGroup (${topKGroups} · ${perGroup} = ${topKGroups * perGroup}): not enough eligible experts`);
   }
-  if (!Number.isFinite(routeScale)) throw new Error(`GateConfig: routeScale must be finite; got ${routeScale}`);
+  if (!Number.isFinite(routeScale) || !(routeScale > 0)) throw new Error(`GateConfig: routeScale must be a finite number > 0; got ${routeScale}`);
   return { nExperts, topK, scoreFunc, nGroups, topKGroups, routeScale };
 }
 
@@ -141,7 +142,13 @@ export function combineWeights(scores: tf.Tensor2D, indices: tf.Tensor2D, cfg: G
   return tf.tidy(() => {
     const pickMask = oneHotFloat(indices, c.nExperts); // [tokens, topK, nExperts]
     let w = tf.sum(tf.mul(pickMask, tf.expandDims(scores, 1)), -1) as tf.Tensor2D; // [tokens, topK]
-    if (c.scoreFunc === "sigmoid") w = tf.div(w, tf.sum(w, -1, true)); // V3 eq. 13
+    if (c.scoreFunc === "sigmoid") {
+      // V3 eq. 13. When every chosen sigmoid score underflows to 0 the sum is 0, and 0/0 would be
+      // NaN: a tiny ε on each score (far below float32's resolution of any real score) makes such
+      // a token split evenly over its experts instead, with no comparison in the gradient's path.
+      const eps = 1e-30;
+      w = tf.div(tf.add(w, eps), tf.add(tf.sum(w, -1, true), eps * c.topK)) as tf.Tensor2D; // [tokens, topK]
+    }
     return c.routeScale === 1 ? w : tf.mul(w, c.routeScale);
   });
 }
@@ -154,7 +161,10 @@ export function combineWeights(scores: tf.Tensor2D, indices: tf.Tensor2D, cfg: G
  * @returns weights [tokens, topK], indices [tokens, topK] int32, scores [tokens, nExperts]; the caller owns them
  */
 export function route(x: tf.Tensor2D, gateWeight: tf.Tensor2D, cfg: GateConfig, bias?: tf.Tensor1D): RouteResult {
-  validateGateConfig(cfg);
+  const c = validateGateConfig(cfg);
+  checkRouteShapes("route", x, gateWeight, c.nExperts, bias);
+  checkFiniteSync("route", "bias", bias);
+  checkFiniteSync("route", "x", x);
   return tf.tidy(() => {
     const scores = gateScores(x, gateWeight, cfg); // [tokens, nExperts]
     const indices = selectExperts(scores, cfg, bias); // [tokens, topK]

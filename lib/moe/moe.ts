@@ -33,6 +33,7 @@ import { oneHotFloat } from "../backend/onehot.js";
 import { Rng, deriveSeed } from "../random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
+import { checkFiniteAsync, checkMoEInit, checkRouteShapes } from "./checks.js";
 
 export interface MoEWeights {
   /** [dModel, nExperts] */
@@ -231,6 +232,9 @@ export interface MoEOutput {
  */
 export async function moeForwardWithStats(x: tf.Tensor2D, w: MoEWeights, cfg: GateConfig, opts: MoEForwardOptions = {}): Promise<MoEOutput> {
   const c = validateGateConfig(cfg);
+  checkRouteShapes("moeForward", x, w?.gate, c.nExperts, w?.bias);
+  await checkFiniteAsync("moeForward", "bias", w.bias);
+  await checkFiniteAsync("moeForward", "x", x);
   checkWeights(x, w, c.nExperts);
   const r = route(x, w.gate, c, w.bias);
   let y: tf.Tensor2D;
@@ -309,6 +313,7 @@ export interface MoEInitOptions {
 
 /** Seeded weights for an MoE layer. Dispose with `disposeMoEWeights`. */
 export function initMoEWeights(dModel: number, inter: number, nExperts: number, seed: number, opts: MoEInitOptions = {}): MoEWeights {
+  checkMoEInit(dModel, inter, nExperts, seed, opts);
   const gateStd = opts.gateStd ?? 1 / Math.sqrt(dModel);
   const g = tf.tensor2d(new Rng(deriveSeed(seed, "gate")).normals(dModel * nExperts, 0, gateStd), [dModel, nExperts]); // [dModel, nExperts]
   const gate = opts.trainable ? (tf.variable(g, true) as unknown as tf.Tensor2D) : g;

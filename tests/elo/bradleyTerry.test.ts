@@ -37,7 +37,7 @@ describe("bradleyTerry", () => {
 
   it("an unknown solver is an error that names the option", () => {
     const t = simulateBattles(ladderSkills(3), 100, { seed: 1 });
-    expect(() => fitBradleyTerry(winMatrix(t), { method: "lbfgs" as never })).toThrow(/bradleyTerry: opts.method must be "newton", "fast-newton" or "mm"; got "lbfgs"/);
+    expect(() => fitBradleyTerry(winMatrix(t), { method: "lbfgs" as never })).toThrow(/fitBradleyTerry: options.method must be one of "newton", "fast-newton", "mm"; got "lbfgs"/);
   });
 
   it("does not depend on the order of the battles", () => {
