@@ -15,5 +15,7 @@ import * as tf from "@tensorflow/tfjs";
  * @returns float32 [..., depth] with 1 at each index
  */
 export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
+  // tf.oneHot refuses depth 1 (an MoE with a single expert): then index 0 is the only one.
+  if (depth === 1) return tf.tidy(() => tf.expandDims(tf.cast(tf.equal(indices, 0), "float32"), -1));
   return tf.tidy(() => tf.mul(tf.oneHot(indices as tf.Tensor, depth), tf.scalar(1, "float32")));
 }
