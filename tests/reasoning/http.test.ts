@@ -140,6 +140,50 @@ describe("OpenAI-compatible client ↔ tiny-model server", () => {
     expect(String(err)).not.toContain(secret);
   });
 
+  it("stream(): an async iterator of deltas that joins to complete()'s text, per index", async () => {
+    const c = client();
+    const body = { n: 3, temperature: 1, maxTokens: 8, seed: 5 };
+    const whole = await c.complete("12*34=", body);
+    const texts = ["", "", ""];
+    const finish: (string | undefined)[] = [];
+    let deltas = 0;
+    for await (const d of c.stream("12*34=", body)) {
+      deltas++;
+      if (d.text) texts[d.index] += d.text;
+      if (d.finishReason) finish[d.index] = d.finishReason;
+    }
+    expect(texts).toEqual(whole.map((w) => w.text));
+    expect(finish).toEqual(whole.map((w) => w.finishReason));
+    expect(deltas).toBeGreaterThan(3);
+    // complete() with onText streams too, and gives the same answers.
+    const seen: string[] = ["", "", ""];
+    const viaCallback = await c.complete("12*34=", { ...body, onText: (i, t) => (seen[i] += t) });
+    expect(viaCallback.map((x) => x.text)).toEqual(whole.map((w) => w.text));
+    expect(seen).toEqual(whole.map((w) => w.text));
+  });
+
+  it("stream(): a 4xx is not retried; a 5xx before the first byte is", async () => {
+    const before = server.requests;
+    await expect(async () => {
+      for await (const _ of client({ maxRetries: 3 }).stream("What is 2+2?")) void _;
+    }).rejects.toThrow(/HTTP 400.*reads only/);
+    expect(server.requests - before).toBe(1);
+    server.faults.fail500 = 1;
+    const ends: string[] = [];
+    for await (const d of client({ maxRetries: 2, backoffMs: 1 }).stream("1+1=", { maxTokens: 3 })) if (d.finishReason) ends.push(d.finishReason);
+    expect(server.requests - before).toBe(3);
+    expect(ends).toHaveLength(1); // the retried request streamed to its end
+  });
+
+  it("bad sampling options never reach the server", async () => {
+    const before = server.requests;
+    await expect(client().complete("1+1=", { temperature: NaN })).rejects.toThrow(/OpenAIClient.complete: options.temperature must be a finite number >= 0; got NaN/);
+    await expect(client().complete("1+1=", { maxTokens: 0 })).rejects.toThrow(/options.maxTokens must be an integer >= 1; got 0/);
+    await expect(client().complete("1+1=", { topP: 0 })).rejects.toThrow(/options.topP/);
+    expect(server.requests - before).toBe(0);
+    expect(() => client({ maxRetries: -1 })).toThrow(/OpenAIClient: options.maxRetries/);
+  });
+
   it("configuration errors are clear", () => {
     expect(() => new OpenAIClient({ baseURL: "" })).toThrow(/no base URL/);
     expect(() => new OpenAIClient({ baseURL: "not a url" })).toThrow(/not a URL/);
