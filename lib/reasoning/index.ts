@@ -13,3 +13,4 @@ export * from "./tinyLLM.js";
 export { isLoopback } from "./server-guard.js";
 export { stopCut, StopFilter } from "./stop.js";
 export { numberTokens, type NumberToken } from "./numbers.js";
+export * from "./digitChain.js";
