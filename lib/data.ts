@@ -12,16 +12,32 @@
  *
  * Introduced in notebooks/00_welcome.ipynb (the release timeline).
  */
-import { access, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 
 /** Folders that may hold datasets, nearest first, relative to this module (lib/ or lib/dist/). */
 const DATASET_ROOTS = ["../datasets/", "../../datasets/"];
 
+// This module is the library's one door to the filesystem. Node's modules are imported when a
+// file is first read, by a name bundlers do not follow, so that the rest of the library bundles
+// for a browser (tests/scripts/browserBundle.test.ts); there, reading a file says what it needs.
+type NodeFs = typeof import("node:fs/promises");
+type NodeUrl = typeof import("node:url");
+let nodeModules: Promise<{ fs: NodeFs; url: NodeUrl }> | undefined;
+
+function node(): Promise<{ fs: NodeFs; url: NodeUrl }> {
+  const load = (name: string) => import(/* @vite-ignore */ name);
+  nodeModules ??= Promise.all([load("node:fs/promises"), load("node:url")]).then(
+    ([fs, url]) => ({ fs: fs as NodeFs, url: url as NodeUrl }),
+    (e: unknown) => {
+      nodeModules = undefined;
+      throw new Error(`seeklab's data loaders read files and need Node.js (${(e as Error).message}); in a browser, fetch the JSON and pass it to the functions that take data`);
+    },
+  );
+  return nodeModules;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await (await node()).fs.access(path);
     return true;
   } catch {
     return false;
@@ -40,8 +56,9 @@ function checkFileName(fn: string, file: string): void {
  */
 export async function findDataset(file: string): Promise<string | undefined> {
   checkFileName("findDataset", file);
+  const { url } = await node();
   for (const root of DATASET_ROOTS) {
-    const candidate = fileURLToPath(new URL(root + file, import.meta.url));
+    const candidate = url.fileURLToPath(new URL(root + file, import.meta.url));
     if (await exists(candidate)) return candidate;
   }
   return undefined;
@@ -51,19 +68,22 @@ export async function findDataset(file: string): Promise<string | undefined> {
 export async function datasetPath(file: string): Promise<string> {
   const found = await findDataset(file);
   if (found !== undefined) return found;
-  const looked = DATASET_ROOTS.map((r) => fileURLToPath(new URL(r, import.meta.url))).join(", ");
+  const { url } = await node();
+  const looked = DATASET_ROOTS.map((r) => url.fileURLToPath(new URL(r, import.meta.url))).join(", ");
   throw new Error(`datasetPath: no datasets/${file} in ${looked}; pass the file's path to the loader instead`);
 }
 
 /** A text file's contents (UTF-8). */
 export async function readText(path: string): Promise<string> {
-  return readFile(path, "utf8");
+  return (await node()).fs.readFile(path, "utf8");
 }
 
 /** Writes a text file (UTF-8), creating its folder. */
 export async function writeText(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+  const { fs, url } = await node();
+  const folder = url.fileURLToPath(new URL(".", url.pathToFileURL(path)));
+  await fs.mkdir(folder, { recursive: true });
+  await fs.writeFile(path, text);
 }
 
 /**

@@ -1,8 +1,13 @@
-// Public API of lib/attention (re-exported by lib/index.ts).
-export * from "./memory.js";
-export * from "./configs.js";
-export * from "./kvcache.js";
+// Public API of lib/attention (re-exported by lib/core.ts). Lesson: notebooks/01_multi_head_latent_attention.ipynb.
+export {
+  type AttentionKind, type ModelShape, kvCacheElementsPerTokenPerLayer, kvCacheElementsPerToken,
+  kvCacheBytesPerToken, kvCacheBytes, tokensThatFit,
+} from "./memory.js";
+export { type DeepSeekConfig, loadDeepSeekConfigs } from "./configs.js";
+export { KVCache } from "./kvcache.js";
+export { type MHAConfig, type MHAWeights, initMHAWeights, createMHACache, mhaForward } from "./mha.js";
+export {
+  type MLAMode, type MLAConfig, type MLAWeights, initMLAWeights, createMLACache, mlaForward, MLACache,
+} from "./mla.js";
+export { type AttentionLayer, type StepTiming, timeDecodeStep, timePrefill } from "./timing.js";
 export * from "./paged.js";
-export * from "./mha.js";
-export * from "./mla.js";
-export * from "./timing.js";

@@ -1,4 +1,6 @@
-// Public API of lib/elo (re-exported by lib/index.ts). Lesson: notebooks/04_elo_rankings.ipynb.
+// Public API of lib/elo (re-exported by lib/core.ts). Lesson: notebooks/04_elo_rankings.ipynb.
+// Reading battle files (io.ts) needs Node: lib/index.ts exports it. Solver internals
+// (bradleyTerrySolvers.ts, linalg.ts) stay inside lib/elo.
 export { type Outcome, type Battle, type Battles, OUTCOMES, SCORE_A, isOutcome, outcomeCode, BattleTable, BattleTableBuilder, toBattleTable } from "./battles.js";
 export { type EloOptions, expectedScore, eloUpdate, onlineElo, onlineEloArray } from "./online.js";
 export { type WinMatrix, winMatrix, gamesMatrix, winMatrixRows } from "./winMatrix.js";
@@ -13,7 +15,3 @@ export {
 export { predictedWinRate, leaderboardTable, tiers } from "./leaderboard.js";
 export { type SimulateOptions, simulateBattles, ladderSkills } from "./simulate.js";
 export { binomial, multinomial, MultinomialSampler } from "./sampling.js";
-export {
-  type BattleFormat, type ReadBattlesOptions, type ReadBattlesResult, type RowProblem, BattleReadError,
-  readBattles, parseBattles, streamBattles, splitCsv,
-} from "./io.js";

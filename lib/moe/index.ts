@@ -1,6 +1,21 @@
-// Public API of lib/moe (re-exported by lib/index.ts).
-export * from "./gate.js";
-export * from "./moe.js";
-export * from "./balance.js";
-export * from "./params.js";
-export * from "./experiment.js";
+// Public API of lib/moe (re-exported by lib/core.ts). Lesson: notebooks/02_mixture_of_experts.ipynb.
+export {
+  type GateConfig, type RouteResult, validateGateConfig, gateScores, selectExperts, combineWeights,
+  route, disposeRoute,
+} from "./gate.js";
+export {
+  type MoEWeights, type DispatchPlan, type MoEForwardOptions, type MoEOutput, type MoEInitOptions,
+  expertCapacity, planDispatch, dispatchCombine, moeForwardWithStats, moeForward, denseCombine,
+  moeForwardDense, initMoEWeights, disposeMoEWeights,
+} from "./moe.js";
+export {
+  expertLoad, expertLoadOf, maxVio, switchAuxLoss, sequenceBalanceLoss, updateRoutingBias,
+} from "./balance.js";
+export {
+  type MoEModelShape, type ParamCounts, mlaParamCount, moeParamCounts, DEEPSEEK_V3, DEEPSEEK_V2,
+} from "./params.js";
+export {
+  type BalanceMode, type BalanceExperimentConfig, type BalanceRunResult, type BalanceExperimentResult,
+  arithmeticTable, trainBalanceRun, runBalanceExperiment, loadBalanceExperiment, saveBalanceExperiment,
+  BALANCE_MODES, ARITH_FAMILIES, DEFAULT_BALANCE_EXPERIMENT,
+} from "./experiment.js";

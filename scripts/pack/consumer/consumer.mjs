@@ -49,3 +49,5 @@ assert(loaders.length >= 7, `${loaders.length} loaders called`);
 const crowd = await readBattles(await datasetPath("elo/llmfao_crowd.csv"));
 assert(crowd.battles.length > 1000, `readBattles(datasetPath("elo/llmfao_crowd.csv")) reads ${crowd.battles.length} battles`);
 x.dispose();
+const core = await import("seeklab/core");
+assert(core.mlaForward === seeklab.mlaForward && core.bradleyTerry === seeklab.bradleyTerry, 'the browser-safe entry "seeklab/core" is the same library');
