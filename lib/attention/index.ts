@@ -11,3 +11,4 @@ export {
 } from "./mla.js";
 export { type AttentionLayer, type StepTiming, timeDecodeStep, timePrefill } from "./timing.js";
 export * from "./paged.js";
+export { type MlaDecodeGpuRow, type MlaDecodeGpuRun, loadMlaDecodeGpu } from "./gpuDecodeTiming.js";

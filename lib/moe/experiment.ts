@@ -20,11 +20,11 @@
  * gradient. No tf.gather gradients are needed, so it trains on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { datasetPath, loadDatasetJson, writeText } from "../data.js";
 import { Rng, deriveSeed } from "../random.js";
 import { combineWeights, gateScores, selectExperts, type GateConfig } from "./gate.js";
 import { dispatchCombine, disposeMoEWeights, initMoEWeights, planDispatch, type MoEWeights } from "./moe.js";
 import { expertLoadOf, maxVio, switchAuxLoss, updateRoutingBias } from "./balance.js";
+import type { BalanceExperimentResult, BalanceRunResult } from "./balanceResults.js";
 
 export type BalanceMode = "none" | "auxLoss" | "biasFree";
 export const BALANCE_MODES: readonly BalanceMode[] = ["none", "auxLoss", "biasFree"];
@@ -80,38 +80,6 @@ export const DEFAULT_BALANCE_EXPERIMENT: BalanceExperimentConfig = {
   seeds: [2024, 1, 7],
   logEvery: 10,
 };
-
-export interface BalanceRunResult {
-  mode: BalanceMode;
-  seed: number;
-  /** Steps at which `maxVio` and `loss` were recorded. */
-  steps: number[];
-  /** MaxVio of each recorded training batch. */
-  maxVio: number[];
-  /** Task (cross-entropy) loss of each recorded training batch, without any auxiliary term. */
-  loss: number[];
-  /** On the whole table after training. */
-  final: {
-    loss: number;
-    accuracy: number;
-    accuracyByFamily: number[];
-    maxVio: number;
-    /** Assignments per expert. */
-    load: number[];
-    /** [family][expert]: assignments (all k choices) of that family's rows to that expert. */
-    familyExpert: number[][];
-    /** Final routing bias ("biasFree" only). */
-    bias?: number[];
-  };
-  seconds: number;
-}
-
-export interface BalanceExperimentResult {
-  config: BalanceExperimentConfig;
-  families: string[];
-  backend: string;
-  runs: BalanceRunResult[];
-}
 
 /** Rows of the task: every (a, family, b) with its answer. */
 export function arithmeticTable(p: number, nFamilies: number): { a: number; fam: number; b: number; y: number }[] {
@@ -289,22 +257,4 @@ export async function runBalanceExperiment(
     }
   }
   return { config: c, families: ARITH_FAMILIES.slice(0, c.nFamilies).map((f) => f.name), backend: tf.getBackend(), runs };
-}
-
-/** The committed results' file inside datasets/. */
-const BALANCE_EXPERIMENT_FILE = "moe_balance_experiment.json";
-
-/** Reads committed experiment results (default: datasets/moe_balance_experiment.json). */
-export async function loadBalanceExperiment(path?: string): Promise<BalanceExperimentResult> {
-  const r = await loadDatasetJson<BalanceExperimentResult>(BALANCE_EXPERIMENT_FILE, path, "loadBalanceExperiment");
-  if (!r || !Array.isArray(r.runs) || r.runs.length === 0 || !r.config) throw new Error(`loadBalanceExperiment: ${path ?? BALANCE_EXPERIMENT_FILE} is not an experiment result (no runs/config)`);
-  return r;
-}
-
-/** Writes results as compact JSON (numbers rounded to 5 significant digits to keep the file small). */
-export async function saveBalanceExperiment(result: BalanceExperimentResult, path?: string): Promise<string> {
-  const p = path ?? (await datasetPath(BALANCE_EXPERIMENT_FILE));
-  const round = (_k: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
-  await writeText(p, JSON.stringify(result, round) + "\n");
-  return p;
 }

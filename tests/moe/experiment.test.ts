@@ -6,8 +6,9 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { onGpuBackend, useTestBackend } from "../helpers/backend.js";
 import {
-  arithmeticTable, loadBalanceExperiment, runBalanceExperiment, saveBalanceExperiment, trainBalanceRun,
+  arithmeticTable, runBalanceExperiment, trainBalanceRun,
 } from "../../lib/moe/experiment.js";
+import { loadBalanceExperiment, saveBalanceExperiment } from "../../lib/moe/balanceResults.js";
 
 beforeAll(async () => {
   await useTestBackend();

@@ -5,10 +5,9 @@ import { datasetPath } from "../../lib/data.js";
 import {
   evaluateArithmetic,
   heldOutProblems,
-  loadCotCheckpoint,
-  loadCotResults,
   trainTinyModel,
 } from "../../lib/reasoning/experiments.js";
+import { loadCotCheckpoint, loadCotResults } from "../../lib/reasoning/cotResults.js";
 import { problemKey, problemStream } from "../../lib/reasoning/problems.js";
 import { TinyLLM } from "../../lib/reasoning/tinyLLM.js";
 
