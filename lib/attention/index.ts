@@ -4,11 +4,11 @@ export {
   kvCacheBytesPerToken, kvCacheBytes, tokensThatFit,
 } from "./memory.js";
 export { type DeepSeekConfig, loadDeepSeekConfigs } from "./configs.js";
-export { KVCache } from "./kvcache.js";
+export { DEFAULT_BLOCK_SIZE, KVCache } from "./kvcache.js";
+export { type PagedRow, pagedAttention } from "./paged.js";
 export { type MHAConfig, type MHAWeights, initMHAWeights, createMHACache, mhaForward } from "./mha.js";
 export {
   type MLAMode, type MLAConfig, type MLAWeights, initMLAWeights, createMLACache, mlaForward, MLACache,
 } from "./mla.js";
 export { type AttentionLayer, type StepTiming, timeDecodeStep, timePrefill } from "./timing.js";
-export * from "./paged.js";
 export { type MlaDecodeGpuRow, type MlaDecodeGpuRun, loadMlaDecodeGpu } from "./gpuDecodeTiming.js";

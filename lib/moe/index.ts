@@ -15,7 +15,9 @@ export {
   type MoEModelShape, type ParamCounts, mlaParamCount, moeParamCounts, DEEPSEEK_V3, DEEPSEEK_V2,
 } from "./params.js";
 export {
-  type BalanceMode, type BalanceExperimentConfig, arithmeticTable, trainBalanceRun, runBalanceExperiment,
-  BALANCE_MODES, ARITH_FAMILIES, DEFAULT_BALANCE_EXPERIMENT,
+  type BalanceMode, type BalanceExperimentConfig, arithmeticTable, trainBalanceRun,
+  runBalanceExperiment, BALANCE_MODES, ARITH_FAMILIES, DEFAULT_BALANCE_EXPERIMENT,
 } from "./experiment.js";
-export { type BalanceRunResult, type BalanceExperimentResult, loadBalanceExperiment, saveBalanceExperiment } from "./balanceResults.js";
+export {
+  type BalanceRunResult, type BalanceExperimentResult, loadBalanceExperiment, saveBalanceExperiment,
+} from "./balanceResults.js";

@@ -24,10 +24,12 @@ export {
 } from "./openai.js";
 export { type ServerFaults, type ServeOptions, type RunningServer, serveOpenAI } from "./server.js";
 export {
-  type ArithmeticTask, type TaskSpec, type TrainTinyOptions, type TinyRun, type ArithmeticEval, taskOp, taskDigits,
-  heldOutProblems, trainTinyModel, evaluateArithmetic, DEFAULT_TINY_CONFIG,
+  type ArithmeticTask, type TaskSpec, type TrainTinyOptions, type TinyRun, type ArithmeticEval, taskOp,
+  taskDigits, heldOutProblems, trainTinyModel, evaluateArithmetic, DEFAULT_TINY_CONFIG,
 } from "./experiments.js";
-export { type CotRunRecord, type CotRLRecord, type CotResults, loadCotResults, loadCotCheckpoint } from "./cotResults.js";
+export {
+  type CotRunRecord, type CotRLRecord, type CotResults, loadCotResults, loadCotCheckpoint,
+} from "./cotResults.js";
 export {
   type GRPOLossOptions, type GRPOProblem, type GRPOStepInfo, type GRPOOptions, groupAdvantages,
   correctnessReward, scratchpadFormatReward, grpoLoss, tokenLogProbs, grpoTrain,
