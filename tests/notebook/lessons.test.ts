@@ -1,0 +1,27 @@
+// Every lesson opens the way a course page should (issue 14): Objectives, Prerequisites and Time
+// first, and a link to the glossary; and the glossary exists.
+import { describe, expect, it } from "vitest";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const NOTEBOOKS = join(resolve(import.meta.dirname, "..", ".."), "notebooks");
+const lessons = readdirSync(NOTEBOOKS).filter((f) => /^\d\d\w*\.ipynb$/.test(f)).sort();
+
+function markdown(file: string): string[] {
+  const nb = JSON.parse(readFileSync(join(NOTEBOOKS, file), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
+  return nb.cells.filter((c) => c.cell_type === "markdown").map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+}
+
+describe("lesson scaffolding", () => {
+  it("finds the lessons and the glossary", () => {
+    expect(lessons.length).toBeGreaterThanOrEqual(6);
+    expect(existsSync(join(NOTEBOOKS, "glossary.md"))).toBe(true);
+  });
+
+  it.each(lessons)("%s opens with Objectives, Prerequisites and Time, and links the glossary", (file) => {
+    const cells = markdown(file);
+    const first = cells[0] ?? "";
+    for (const heading of ["**Objectives.**", "**Prerequisites.**", "**Time.**"]) expect(first, `${file}: ${heading} in the first cell`).toContain(heading);
+    expect(cells.join("\n"), `${file}: a link to glossary.md`).toMatch(/\]\(glossary\.md\)/);
+  });
+});
