@@ -34,7 +34,7 @@ import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { bmmList } from "../nn/bmm.js";
-import { checkMLAConfig, checkSeed } from "./mla-config.js";
+import { checkMLAConfig, checkSeed } from "./mlaConfig.js";
 
 export type MLAMode = "naive" | "absorbed";
 

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.js";
-import { checkGenerateOptions } from "./sample-options.js";
+import { checkGenerateOptions } from "./sampleOptions.js";
 import { EOS_ID, type CharTokenizer } from "./tokenizer.js";
 import type { ModelCache, TinyTransformer } from "./transformer.js";
 

@@ -35,7 +35,7 @@ export {
   correctnessReward, scratchpadFormatReward, grpoLoss, tokenLogProbs, grpoTrain,
 } from "./grpo.js";
 export { TinyLLM } from "./tinyLLM.js";
-export { isLoopback } from "./server-guard.js";
+export { isLoopback } from "./serverGuard.js";
 export { stopCut, StopFilter } from "./stop.js";
 export { numberTokens, type NumberToken } from "./numbers.js";
 export * from "./digitChain.js";

@@ -18,7 +18,7 @@
  * appears in errors, `console.log(client)` or `JSON.stringify(client)`.
  */
 import { checkOptions } from "../validate.js";
-import { checkSampleOptions } from "../model/sample-options.js";
+import { checkSampleOptions } from "../model/sampleOptions.js";
 import { splitThinking } from "./extract.js";
 import { asMessages, estimateTokens, type Completion, type LLM, type Prompt, type SampleOptions } from "./llm.js";
 

@@ -7,11 +7,11 @@
  *   GET  /v1/models/{id}         that model, or 404 model_not_found
  *   POST /v1/chat/completions    JSON, or Server-Sent Events with "stream": true
  *
- * Fields: lib/reasoning/server-request.ts (honoured / rejected with 400 / ignored). Errors are
- * OpenAI-shaped (lib/reasoning/server-errors.ts). Generations run one at a time from a bounded
- * queue (server-queue.ts) and yield to the event loop between decode steps, so a models call is
+ * Fields: lib/reasoning/serverRequest.ts (honoured / rejected with 400 / ignored). Errors are
+ * OpenAI-shaped (lib/reasoning/serverErrors.ts). Generations run one at a time from a bounded
+ * queue (serverQueue.ts) and yield to the event loop between decode steps, so a models call is
  * answered in milliseconds while they run; a client that disconnects cancels its work.
- * Security (server-guard.ts): 127.0.0.1 by default, an optional Bearer key, a non-loopback bind
+ * Security (serverGuard.ts): 127.0.0.1 by default, an optional Bearer key, a non-loopback bind
  * refused without one, the Host header checked on loopback, JSON bodies only by content type.
  *
  * `faults` lets tests provoke what real servers do on a bad day: slow replies, 500s, 429s and
@@ -21,11 +21,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { checkNumber, checkOptionsObject } from "../validate.js";
 import { PromptError, type Completion, type LLM } from "./llm.js";
-import { ApiError, internalError, sendError, sendJSON } from "./server-errors.js";
-import { checkHost, checkKey, isLoopback } from "./server-guard.js";
-import { WorkQueue } from "./server-queue.js";
-import { parseChatRequest } from "./server-request.js";
-import { ChunkWriter } from "./server-stream.js";
+import { ApiError, internalError, sendError, sendJSON } from "./serverErrors.js";
+import { checkHost, checkKey, isLoopback } from "./serverGuard.js";
+import { WorkQueue } from "./serverQueue.js";
+import { parseChatRequest } from "./serverRequest.js";
+import { ChunkWriter } from "./serverStream.js";
 
 /** Failure injection for tests; mutate it between requests. Each counter counts down per request. */
 export interface ServerFaults {

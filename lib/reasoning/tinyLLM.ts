@@ -9,7 +9,7 @@
  * and between tokens the event loop gets a turn (a server stays responsive while it generates).
  */
 import { generate } from "../model/sample.js";
-import { checkSampleOptions } from "../model/sample-options.js";
+import { checkSampleOptions } from "../model/sampleOptions.js";
 import { EOS_ID, type CharTokenizer } from "../model/tokenizer.js";
 import { deriveSeed } from "../random.js";
 import type { TinyTransformer } from "../model/transformer.js";

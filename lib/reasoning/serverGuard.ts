@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
-import { ApiError } from "./server-errors.js";
+import { ApiError } from "./serverErrors.js";
 
 /** 127.0.0.0/8, ::1, ::ffff:127.x, "localhost". */
 export function isLoopback(host: string): boolean {

@@ -15,7 +15,7 @@
  *   verbosity, and a message's `name`.
  */
 import type { ChatMessage, SampleOptions } from "./llm.js";
-import { ApiError, invalid } from "./server-errors.js";
+import { ApiError, invalid } from "./serverErrors.js";
 
 export interface RequestLimits {
   modelId: string;

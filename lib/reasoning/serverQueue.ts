@@ -4,7 +4,7 @@
  * answered at once with 429 and Retry-After instead of growing without bound. A waiting job whose
  * client went away is dropped before it starts; a running one is stopped through its signal.
  */
-import { ApiError } from "./server-errors.js";
+import { ApiError } from "./serverErrors.js";
 
 interface Waiting {
   start: () => void;
