@@ -13,6 +13,8 @@ import { initLinear } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
+import { checkMHAConfig } from "./mha-config.js";
+import { checkSeed } from "./mla-config.js";
 
 export interface MHAConfig {
   dModel: number;
@@ -52,6 +54,8 @@ function kvHeads(cfg: MHAConfig): number {
 
 /** Seeded weights, N(0, 1/fanIn). */
 export function initMHAWeights(cfg: MHAConfig, seed: number): MHAWeights {
+  checkMHAConfig("initMHAWeights", cfg);
+  checkSeed("initMHAWeights", seed);
   const kv = kvHeads(cfg);
   return {
     wq: initLinear(cfg.dModel, cfg.nHeads * cfg.headDim, deriveSeed(seed, "wq")),
@@ -90,6 +94,7 @@ export function mhaForward(
   cfg: MHAConfig,
   opts: { cache?: KVCache; startPos?: number; ropeImpl?: "split" | "matmul" } = {},
 ): tf.Tensor3D {
+  checkMHAConfig("mhaForward", cfg);
   const kv = kvHeads(cfg);
   if (x.rank !== 3 || x.shape[2] !== cfg.dModel) {
     throw new Error(`mhaForward: x must be [batch, seq, dModel=${cfg.dModel}]; got [${x.shape}]`);

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.js";
 import { linear } from "./linear.js";
+import { checkNumber, checkOptions } from "../validate.js";
 
 /** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */
 export interface SwiGLUWeights {
@@ -59,6 +60,8 @@ export function initSwiGLUWeights(dModel: number, inter: number, seed: number, o
   if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(inter) || inter <= 0) {
     throw new Error(`initSwiGLUWeights: dModel and inter must be positive integers; got ${dModel}, ${inter}`);
   }
+  checkNumber("initSwiGLUWeights: seed", seed, { integer: true, min: -(2 ** 53), max: 2 ** 53 });
+  checkOptions("initSwiGLUWeights", opts, { std: { gt: 0 } });
   const rng = new Rng(seed);
   const make = (rows: number, cols: number): tf.Tensor2D => {
     const std = opts.std ?? 1 / Math.sqrt(rows);

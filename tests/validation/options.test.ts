@@ -9,6 +9,8 @@ import { bradleyTerry } from "../../lib/elo/bradleyTerry.js";
 import { bootstrapRatings, sandwichRatings } from "../../lib/elo/uncertainty.js";
 import { ladderSkills, simulateBattles } from "../../lib/elo/simulate.js";
 import { initMLAWeights, mlaForward, createMLACache, type MLAConfig } from "../../lib/attention/mla.js";
+import { initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
+import { initSwiGLUWeights } from "../../lib/nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig } from "../../lib/moe/gate.js";
 import { initMoEWeights, moeForward, disposeMoEWeights } from "../../lib/moe/moe.js";
 import { generate } from "../../lib/model/sample.js";
@@ -124,6 +126,29 @@ describe("MLA configs, with no tensors left behind when they throw", () => {
     } finally {
       tf.dispose([x, ...Object.values(w)]);
     }
+  });
+});
+
+describe("MHA configs and SwiGLU init, with no tensors left behind when they throw", () => {
+  it("dimensions, nKvHeads, even headDim with RoPE, ropeTheta, seeds, std", async () => {
+    const MHA: MHAConfig = { dModel: 8, nHeads: 4, nKvHeads: 2, headDim: 4, maxSeqLen: 8 };
+    const cases: [Partial<Record<keyof MHAConfig, unknown>>, RegExp][] = [
+      [{ dModel: 0 }, /cfg.dModel must be an integer/],
+      [{ nHeads: NaN }, /cfg.nHeads/],
+      [{ nKvHeads: 3 }, /cfg.nKvHeads must be a positive divisor of nHeads=4; got 3/],
+      [{ headDim: 3 }, /cfg.headDim must be even with RoPE on/],
+      [{ ropeTheta: 0 }, /cfg.ropeTheta must be a finite number > 1; got 0/],
+      [{ maxSeqLen: -1 }, /cfg.maxSeqLen/],
+    ];
+    const x = tf.zeros([1, 1, 8]);
+    for (const [patch, msg] of cases) {
+      await expectNoLeaks(() => bad("mha", () => initMHAWeights({ ...MHA, ...patch } as MHAConfig, 1), new RegExp(`initMHAWeights: ${msg.source}`)));
+      await expectNoLeaks(() => bad("mha", () => mhaForward(x, {} as never, { ...MHA, ...patch } as MHAConfig), new RegExp(`mhaForward: ${msg.source}`)));
+    }
+    x.dispose();
+    await expectNoLeaks(() => bad("mha", () => initMHAWeights(MHA, 0.5), /initMHAWeights: seed must be an integer/));
+    await expectNoLeaks(() => bad("mha", () => initSwiGLUWeights(4, 8, NaN), /initSwiGLUWeights: seed must be an integer/));
+    await expectNoLeaks(() => bad("mha", () => initSwiGLUWeights(4, 8, 1, { std: -1 }), /initSwiGLUWeights: options.std must be a finite number > 0; got -1/));
   });
 });
 
