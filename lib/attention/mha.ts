@@ -13,8 +13,8 @@ import { initLinear } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
-import { checkMHAConfig } from "./mha-config.js";
-import { checkSeed } from "./mla-config.js";
+import { checkMHAConfig } from "./mhaConfig.js";
+import { checkSeed } from "./mlaConfig.js";
 
 export interface MHAConfig {
   dModel: number;

@@ -1,7 +1,7 @@
 /**
  * The check on an MHA/GQA/MQA config (lib/attention/mha.ts), run first by initMHAWeights and
  * mhaForward: dimensions positive integers, nKvHeads a divisor of nHeads, headDim even when RoPE
- * is on (it rotates pairs), ropeTheta > 1. The MLA twin is mla-config.ts.
+ * is on (it rotates pairs), ropeTheta > 1. The MLA twin is mlaConfig.ts.
  */
 import { checkNumber, checkOptionsObject, OptionError } from "../validate.js";
 
