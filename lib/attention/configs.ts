@@ -1,6 +1,8 @@
 /**
  * DeepSeek-V2-Lite, V2 and V3 architecture shapes from datasets/deepseek_configs.json (each entry
- * transcribed from the model's published config.json; the file names its sources).
+ * transcribed from the model's published config.json; the file names its sources). The one source
+ * of DeepSeek's shapes in the library: moe/params.ts (moeModelShape) and hardware/serving.ts
+ * (servingModelFromConfig, loadDeepSeekV3Serving) derive theirs from a `DeepSeekConfig`.
  *
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb (the KV-cache memory chart); each
  * entry is a `ModelShape` (lib/attention/memory.ts) and an `MLAConfig`-like description.
@@ -30,6 +32,8 @@ export interface DeepSeekConfig extends ModelShape {
   nGroup: number;
   topkGroup: number;
   scoringFunc: "softmax" | "sigmoid";
+  /** config.json's topk_method; "noaux_tc" = DeepSeek-V3's auxiliary-loss-free gate (a selection bias per expert). */
+  topkMethod: "greedy" | "group_limited_greedy" | "noaux_tc";
   routedScalingFactor?: number;
   ropeTheta: number;
   maxPositionEmbeddings: number;

@@ -10,9 +10,9 @@ export {
   expectedDistinctExperts, moeExpertsOp,
 } from "./roofline.js";
 export {
-  type ServingModel, type GpuGroup, type DecodeBound, type CapacityPlan, type DeepSeekConfigFields,
+  type ServingModel, type GpuGroup, type DecodeBound, type CapacityPlan, type ServingConfigFields,
   weightBytes, weightBytesReadPerStep, decodeBound, planKvCapacity, servingModelFromConfig,
-  DEEPSEEK_V3_SERVING,
+  loadDeepSeekV3Serving,
 } from "./serving.js";
 export {
   type TrainingEstimate, trainingFlops, attentionTrainingFlopsPerToken, gpuHoursFor, trainingCostUSD,

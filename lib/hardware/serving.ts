@@ -12,6 +12,11 @@
  * Real systems get less; the ratios between MHA and MLA are what carry over.
  */
 import { kvCacheBytesPerToken, type AttentionKind, type ModelShape } from "../attention/memory.js";
+import { loadDeepSeekConfigs, type DeepSeekConfig } from "../attention/configs.js";
+
+/** What serving reads from a config entry: a `DeepSeekConfig`, or a dense model's few fields. */
+export type ServingConfigFields = Pick<DeepSeekConfig, "totalParams" | "activatedParams" | "nLayers" | "dModel" | "nHeads" | "headDim">
+  & Partial<Pick<DeepSeekConfig, "nKvHeads" | "kvLoraRank" | "qkRopeHeadDim" | "nRoutedExperts" | "numExpertsPerTok" | "moeIntermediateSize" | "firstKDenseReplace">>;
 import { expectedDistinctExperts } from "./roofline.js";
 import { requireFraction, requireInteger, requirePositive } from "./validate.js";
 
@@ -31,24 +36,6 @@ export interface ServingModel {
   moe?: { nExperts: number; topK: number; nMoeLayers: number; paramsPerExpert: number };
   source?: string;
 }
-
-/**
- * DeepSeek-V3 as served: config.json of deepseek-ai/DeepSeek-V3 (61 layers, dModel 7168, 128 heads
- * of 128, kv_lora_rank 512, qk_rope_head_dim 64; 256 routed experts, top-8, moe_intermediate_size
- * 2048, first 3 layers dense, so 58 MoE layers); 671B total / 37B active parameters (V3 report,
- * section 1); FP8 weights as released (V3 report, section 3.3), BF16 KV cache.
- * One routed expert is a SwiGLU of 3 · 7168 · 2048 = 44,040,192 parameters.
- */
-export const DEEPSEEK_V3_SERVING: ServingModel = {
-  name: "DeepSeek-V3",
-  totalParams: 671e9,
-  activeParams: 37e9,
-  weightBytesPerParam: 1,
-  kvBytesPerElement: 2,
-  shape: { nLayers: 61, dModel: 7168, nHeads: 128, headDim: 128, kvLoraRank: 512, qkRopeHeadDim: 64 },
-  moe: { nExperts: 256, topK: 8, nMoeLayers: 58, paramsPerExpert: 3 * 7168 * 2048 },
-  source: "deepseek-ai/DeepSeek-V3 config.json; DeepSeek-V3 Technical Report (arXiv 2412.19437) sections 1, 3.3",
-};
 
 /** A group of identical GPUs: the two numbers serving needs from each. */
 export interface GpuGroup {
@@ -173,20 +160,13 @@ export function planKvCapacity(model: ServingModel, kind: AttentionKind, gpus: G
   };
 }
 
-/** The fields of a datasets/deepseek_configs.json entry that serving needs. */
-export interface DeepSeekConfigFields {
-  totalParams: number; activatedParams: number; nLayers: number; dModel: number; nHeads: number; headDim: number;
-  nKvHeads?: number; kvLoraRank?: number; qkRopeHeadDim?: number;
-  nRoutedExperts?: number; numExpertsPerTok?: number; moeIntermediateSize?: number; firstKDenseReplace?: number;
-}
-
 /**
  * A ServingModel from a config entry (datasets/deepseek_configs.json, camelCased Hugging Face
  * config.json): MoE layers = nLayers − firstKDenseReplace, one routed expert = 3 · dModel ·
  * moeIntermediateSize parameters (a SwiGLU's w1, w3, w2).
  */
-export function servingModelFromConfig(name: string, cfg: DeepSeekConfigFields,
-  opts: { weightBytesPerParam: number; kvBytesPerElement?: number }): ServingModel {
+export function servingModelFromConfig(name: string, cfg: ServingConfigFields,
+  opts: { weightBytesPerParam: number; kvBytesPerElement?: number; source?: string }): ServingModel {
   const model: ServingModel = {
     name, totalParams: cfg.totalParams, activeParams: cfg.activatedParams,
     weightBytesPerParam: opts.weightBytesPerParam, kvBytesPerElement: opts.kvBytesPerElement ?? 2,
@@ -204,6 +184,23 @@ export function servingModelFromConfig(name: string, cfg: DeepSeekConfigFields,
       paramsPerExpert: 3 * cfg.dModel * cfg.moeIntermediateSize,
     };
   }
+  if (opts.source !== undefined) model.source = opts.source;
   checkModel("servingModelFromConfig", model);
   return model;
+}
+
+/**
+ * DeepSeek-V3 as served, from its published config (datasets/deepseek_configs.json: 61 layers,
+ * dModel 7168, 128 heads of 128, kv_lora_rank 512, qk_rope_head_dim 64; 256 routed experts, top-8,
+ * moe_intermediate_size 2048, first 3 layers dense, so 58 MoE layers); 671B total / 37B active
+ * parameters (V3 report, section 1); FP8 weights as released (V3 report, section 3.3), BF16 KV
+ * cache. One routed expert is a SwiGLU of 3 · 7168 · 2048 = 44,040,192 parameters.
+ */
+export async function loadDeepSeekV3Serving(path?: string): Promise<ServingModel> {
+  const cfg = (await loadDeepSeekConfigs(path))["DeepSeek-V3"];
+  if (!cfg) throw new Error("loadDeepSeekV3Serving: the configs have no DeepSeek-V3 entry");
+  return servingModelFromConfig("DeepSeek-V3", cfg, {
+    weightBytesPerParam: 1,
+    source: "deepseek-ai/DeepSeek-V3 config.json; DeepSeek-V3 Technical Report (arXiv 2412.19437) sections 1, 3.3",
+  });
 }

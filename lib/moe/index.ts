@@ -12,7 +12,7 @@ export {
   expertLoad, expertLoadOf, maxVio, switchAuxLoss, sequenceBalanceLoss, updateRoutingBias,
 } from "./balance.js";
 export {
-  type MoEModelShape, type ParamCounts, mlaParamCount, moeParamCounts, DEEPSEEK_V3, DEEPSEEK_V2,
+  type MoEModelShape, type ParamCounts, mlaParamCount, moeParamCounts, moeModelShape,
 } from "./params.js";
 export {
   type BalanceMode, type BalanceExperimentConfig, arithmeticTable, trainBalanceRun,

@@ -12,6 +12,7 @@
  * topK routed experts, the gate. (Counting the whole embedding as active follows the papers'
  * convention; one row would change the total by < 1B.)
  */
+import type { DeepSeekConfig } from "../attention/configs.js";
 
 /** A model's shape, in DeepSeek's config names translated to SeekLab's glossary. */
 export interface MoEModelShape {
@@ -41,37 +42,29 @@ export interface MoEModelShape {
   };
 }
 
-/** DeepSeek-V3 (inference/configs/config_671B.json): 671B total, 37B active. */
-export const DEEPSEEK_V3: MoEModelShape = {
-  name: "DeepSeek-V3",
-  vocabSize: 129280,
-  dModel: 7168,
-  nLayers: 61,
-  nDenseLayers: 3,
-  denseInter: 18432,
-  moeInter: 2048,
-  nExperts: 256,
-  nShared: 1,
-  topK: 8,
-  gateBias: true,
-  attention: { nHeads: 128, qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 },
-};
-
-/** DeepSeek-V2 (config.json on the hub): 236B total, 21B active. */
-export const DEEPSEEK_V2: MoEModelShape = {
-  name: "DeepSeek-V2",
-  vocabSize: 102400,
-  dModel: 5120,
-  nLayers: 60,
-  nDenseLayers: 1,
-  denseInter: 12288,
-  moeInter: 1536,
-  nExperts: 160,
-  nShared: 2,
-  topK: 6,
-  gateBias: false,
-  attention: { nHeads: 128, qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 },
-};
+/**
+ * A model's shape for counting, from its published config (loadDeepSeekConfigs(): the one source
+ * of DeepSeek's shapes): e.g. moeModelShape("DeepSeek-V3", (await loadDeepSeekConfigs())["DeepSeek-V3"]).
+ */
+export function moeModelShape(name: string, cfg: DeepSeekConfig): MoEModelShape {
+  return {
+    name,
+    vocabSize: cfg.vocabSize,
+    dModel: cfg.dModel,
+    nLayers: cfg.nLayers,
+    nDenseLayers: cfg.firstKDenseReplace,
+    denseInter: cfg.intermediateSize,
+    moeInter: cfg.moeIntermediateSize,
+    nExperts: cfg.nRoutedExperts,
+    nShared: cfg.nSharedExperts,
+    topK: cfg.numExpertsPerTok,
+    gateBias: cfg.topkMethod === "noaux_tc",
+    attention: {
+      nHeads: cfg.nHeads, qLoraRank: cfg.qLoraRank, kvLoraRank: cfg.kvLoraRank,
+      qkNopeHeadDim: cfg.qkNopeHeadDim, qkRopeHeadDim: cfg.qkRopeHeadDim, vHeadDim: cfg.vHeadDim,
+    },
+  };
+}
 
 export interface ParamCounts {
   total: number;

@@ -3,7 +3,9 @@ import {
   arithmeticIntensity, attainableTFLOPS, attentionDecodeOp, expectedDistinctExperts, matmulOp, moeExpertsOp,
   ridgePoint, roofline,
 } from "../../lib/hardware/roofline.js";
-import { DEEPSEEK_V3_SERVING } from "../../lib/hardware/serving.js";
+import { loadDeepSeekV3Serving } from "../../lib/hardware/serving.js";
+
+const DEEPSEEK_V3_SERVING = await loadDeepSeekV3Serving();
 
 const H800_BF16 = { peakTFLOPS: 989.5, bandwidthTBps: 3.35 };
 const H800_FP8 = { peakTFLOPS: 1979, bandwidthTBps: 3.35 };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import {
-  decodeBound, DEEPSEEK_V3_SERVING, servingModelFromConfig, planKvCapacity, weightBytes, weightBytesReadPerStep, type ServingModel,
+  decodeBound, loadDeepSeekV3Serving, servingModelFromConfig, planKvCapacity, weightBytes, weightBytesReadPerStep, type ServingModel,
 } from "../../lib/hardware/serving.js";
+
+const DEEPSEEK_V3_SERVING = await loadDeepSeekV3Serving();
 
 // A small dense model: 10B parameters in BF16 (20 GB), 10 layers of 8 heads × 64, GQA with 2 KV heads,
 // and an MLA variant with a 128-wide latent + 32 rope numbers.
@@ -110,11 +112,13 @@ describe("decode tokens/s bound", () => {
 });
 
 describe("servingModelFromConfig", () => {
-  it("builds DeepSeek-V3 from datasets/deepseek_configs.json equal to the hand-written constant", () => {
+  it("builds DeepSeek-V3 from datasets/deepseek_configs.json with the published numbers", () => {
     const cfgs = JSON.parse(readFileSync(new URL("../../datasets/deepseek_configs.json", import.meta.url), "utf8"));
     const m = servingModelFromConfig("DeepSeek-V3", cfgs.models["DeepSeek-V3"], { weightBytesPerParam: 1 });
-    expect(m.moe).toEqual(DEEPSEEK_V3_SERVING.moe);   // 58 MoE layers, 3·7168·2048 params per expert
-    for (const k of ["nLayers", "nHeads", "headDim", "kvLoraRank", "qkRopeHeadDim"] as const) expect(m.shape[k]).toBe(DEEPSEEK_V3_SERVING.shape[k]);
+    // config.json: 256 routed experts, top-8, first 3 of 61 layers dense, moe_intermediate_size 2048
+    expect(m.moe).toEqual({ nExperts: 256, topK: 8, nMoeLayers: 58, paramsPerExpert: 3 * 7168 * 2048 });
+    expect(m.shape).toMatchObject({ nLayers: 61, dModel: 7168, nHeads: 128, headDim: 128, kvLoraRank: 512, qkRopeHeadDim: 64 });
+    expect(DEEPSEEK_V3_SERVING).toMatchObject({ ...m, source: expect.stringContaining("config.json") });
     // DeepSeek-V2 (236B) in BF16 is 472 GB: it fits on 8 × H800 (640 GB) with 168 GB to spare
     const v2 = servingModelFromConfig("DeepSeek-V2", cfgs.models["DeepSeek-V2"], { weightBytesPerParam: 2 });
     expect(planKvCapacity(v2, "mla", { ...H800, nGpus: 8 }, { contextLen: 4096 }).freeBytes).toBeCloseTo(168e9, -3);

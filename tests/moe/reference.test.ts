@@ -10,7 +10,8 @@ import { useTestBackend, rtolFor, expectNoLeaks } from "../helpers/backend.js";
 import { route, disposeRoute, type GateConfig } from "../../lib/moe/gate.js";
 import { moeForward, moeForwardDense, moeForwardWithStats, type MoEWeights } from "../../lib/moe/moe.js";
 import { expertLoad, maxVio, sequenceBalanceLoss, switchAuxLoss, updateRoutingBias } from "../../lib/moe/balance.js";
-import { DEEPSEEK_V2, DEEPSEEK_V3, moeParamCounts } from "../../lib/moe/params.js";
+import { moeModelShape, moeParamCounts } from "../../lib/moe/params.js";
+import { loadDeepSeekConfigs } from "../../lib/attention/configs.js";
 import { assertClose } from "../helpers/close.js";
 
 type M = number[][];
@@ -94,9 +95,10 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("reference case: %
 });
 
 describe("parameter counts", () => {
-  it("match the NumPy count from the published configs (V3 ≈ 671B / 37B, V2 ≈ 236B / 21B)", () => {
-    const v3 = moeParamCounts(DEEPSEEK_V3);
-    const v2 = moeParamCounts(DEEPSEEK_V2);
+  it("match the NumPy count from the published configs (V3 ≈ 671B / 37B, V2 ≈ 236B / 21B)", async () => {
+    const configs = await loadDeepSeekConfigs();
+    const v3 = moeParamCounts(moeModelShape("DeepSeek-V3", configs["DeepSeek-V3"]!));
+    const v2 = moeParamCounts(moeModelShape("DeepSeek-V2", configs["DeepSeek-V2"]!));
     expect({ total: v3.total, active: v3.active }).toEqual(fixture.params["DeepSeek-V3"]);
     expect({ total: v2.total, active: v2.active }).toEqual(fixture.params["DeepSeek-V2"]);
     expect(Math.round(v3.total / 1e9)).toBe(671);
