@@ -38,4 +38,6 @@ export { TinyLLM } from "./tinyLLM.js";
 export { isLoopback } from "./serverGuard.js";
 export { stopCut, StopFilter } from "./stop.js";
 export { numberTokens, type NumberToken } from "./numbers.js";
-export * from "./digitChain.js";
+export {
+  type DigitChainProblem, type DigitChainEval, digitChain, digitChainStream, digitChainProblems, evaluateDigitChain,
+} from "./digitChain.js";
