@@ -6,6 +6,7 @@
  * builder returns plain `{ header, rows }`, ready for lib/plot's `tableFigure(header, rows)`.
  */
 import type { LeaderboardRow } from "./uncertainty.js";
+import { checkRatingScale } from "./options.js";
 
 type Ratings = ReadonlyMap<string, number> | readonly LeaderboardRow[] | Readonly<Record<string, number>>;
 
@@ -23,6 +24,7 @@ export function predictedWinRate(
   ratings: Ratings,
   opts: { scale?: number; base?: number; models?: readonly string[] } = {},
 ): { models: string[]; p: number[][] } {
+  checkRatingScale("predictedWinRate", opts);
   const scale = opts.scale ?? 400, base = opts.base ?? 10;
   const all = new Map(ratingEntries(ratings));
   const models = opts.models ? opts.models.slice() : [...all.keys()];

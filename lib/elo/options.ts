@@ -53,6 +53,11 @@ export function checkBootstrapOptions(fn: string, opts: object | undefined): voi
   checkOneOf(`${fn}: options.method`, (opts as { method?: unknown } | undefined)?.method, ["bt", "elo"] as const);
 }
 
+/** simulateBattles: tieRate and bothBadShare in [0, 1], seed an integer, the scale. */
+export function checkSimulateOptions(opts: object | undefined): void {
+  checkOptions("simulateBattles", opts, { tieRate: { min: 0, max: 1 }, bothBadShare: { min: 0, max: 1 }, seed: { integer: true }, scale: { gt: 0 }, base: { gt: 1 } });
+}
+
 /** Sandwich intervals: the Bradley–Terry options plus level in (0, 1). */
 export function checkSandwichOptions(fn: string, opts: object | undefined): void {
   checkBradleyTerryOptions(fn, opts);

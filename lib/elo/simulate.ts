@@ -9,6 +9,7 @@
  */
 import { Rng } from "../random.js";
 import { BattleTable } from "./battles.js";
+import { checkSimulateOptions } from "./options.js";
 
 export interface SimulateOptions {
   /** Probability of a skill-independent tie. Default 0. */
@@ -36,8 +37,8 @@ export function simulateBattles(
   const m = entries.length;
   if (m < 2) throw new Error(`simulateBattles: need at least 2 models; got ${m}`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`simulateBattles: n must be a non-negative integer; got ${n}`);
+  checkSimulateOptions(opts);
   const tieRate = opts.tieRate ?? 0, bothBad = opts.bothBadShare ?? 0;
-  if (!(tieRate >= 0 && tieRate <= 1)) throw new Error(`simulateBattles: tieRate must be in [0, 1]; got ${tieRate}`);
   const scale = opts.scale ?? 400, base = opts.base ?? 10;
   const rating = Float64Array.from(entries, ([, r]) => r);
   const rng = new Rng(opts.seed ?? 0);

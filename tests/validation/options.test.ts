@@ -8,6 +8,7 @@ import { onlineElo, eloUpdate, expectedScore } from "../../lib/elo/online.js";
 import { bradleyTerry } from "../../lib/elo/bradleyTerry.js";
 import { bootstrapRatings, sandwichRatings } from "../../lib/elo/uncertainty.js";
 import { ladderSkills, simulateBattles } from "../../lib/elo/simulate.js";
+import { predictedWinRate } from "../../lib/elo/leaderboard.js";
 import { initMLAWeights, mlaForward, createMLACache, type MLAConfig } from "../../lib/attention/mla.js";
 import { initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { initSwiGLUWeights } from "../../lib/nn/swiglu.js";
@@ -91,6 +92,13 @@ describe("Elo and Bradley–Terry options", () => {
     for (const [opts, msg] of cases) bad("bootstrap", () => bootstrapRatings(battles, { rounds: 5, ...opts } as never), msg);
     bad("bootstrap", () => sandwichRatings(battles, { level: 2 }), /sandwichRatings: options.level must be a finite number in \(0, 1\); got 2/);
     bad("bootstrap", () => sandwichRatings(battles, { prior: -1 }), /sandwichRatings: options.prior/);
+  });
+
+  it("predicted win rates and simulation", () => {
+    bad("elo", () => predictedWinRate(new Map([["a", 1000]]), { base: 1 }), /predictedWinRate: options.base must be a finite number > 1; got 1/);
+    bad("elo", () => predictedWinRate(new Map([["a", 1000]]), { scale: NaN }), /predictedWinRate: options.scale/);
+    bad("elo", () => simulateBattles(ladderSkills(3), 10, { tieRate: 1.5 }), /simulateBattles: options.tieRate must be a finite number in \[0, 1\]; got 1.5/);
+    bad("elo", () => simulateBattles(ladderSkills(3), 10, { seed: 0.5 }), /simulateBattles: options.seed must be an integer/);
   });
 });
 
