@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initMHAWeights, initMLAWeights, timeDecodeStep, timePrefill } from "seeklab";
 import { measureMachine } from "./roofline.mjs";
-import { torchSideBySide } from "./torch.mjs";
+import { torchSideBySide } from "./helpers/torch.mjs";
 
 const CONTEXTS = [256, 512, 1024, 2048, 4096, 8192];
 const STEPS = 8;

@@ -7,7 +7,7 @@
 // (256,8); routing ≤ 5% of the layer. With PyTorch in .venv, the same layers in PyTorch (CPU).
 import * as tf from "@tensorflow/tfjs";
 import { initMoEWeights, disposeMoEWeights, moeForward, moeForwardDense, route, disposeRoute } from "seeklab";
-import { torchSideBySide } from "./torch.mjs";
+import { torchSideBySide } from "./helpers/torch.mjs";
 
 const TOKENS = 256;
 const D_MODEL = 128;

@@ -6,10 +6,10 @@
  * KV head) and mla.ts (per-head keys and values in "naive" mode, the latent and the rope key in
  * "absorbed" mode); read by paged.ts (attention over the blocks).
  *
- * Layout (the one vLLM's PagedAttention made standard, Kwon et al. 2023): each slot of each batch
- * row is a list of BLOCKS of up to `blockSize` tokens, each a tensor [heads, tokens, width]
- * (a slot with per-token shape [heads, width]; a slot of shape [width] has one head). Writing a
- * token rewrites only the last block; full blocks are never touched again. So a decode step never
+ * Layout (the one vLLM's PagedAttention made standard, Kwon et al. 2023): each slot is a list of
+ * BLOCKS of up to `blockSize` tokens, each a tensor [batch, heads, tokens, width] (a slot with
+ * per-token shape [heads, width]; a slot of shape [width] has one head). Writing a token rewrites
+ * only the last block; full blocks are never touched again. So a decode step never
  * copies the whole cache (a tensor cannot grow in place, and `concat` onto one big tensor would
  * copy it every step), and every block is already in the orientation attention reads it in —
  * head-major, each head's keys a token-major [tokens, width] matrix — so nothing is transposed.
@@ -32,8 +32,8 @@ export class KVCache {
   readonly blockSize: number;
   /** per-token shape of each slot, [heads, width] or [width], e.g. { k: [nKvHeads, headDim], v: [nKvHeads, headDim] } */
   readonly slots: Readonly<Record<string, readonly number[]>>;
-  /** slot → batch row → blocks [heads, tokens, width] */
-  private store = new Map<string, tf.Tensor3D[][]>();
+  /** slot → blocks [batch, heads, tokens, width] */
+  private store = new Map<string, tf.Tensor4D[]>();
   /** what `get` assembled since the last write (freed by the next write) */
   private assembled = new Map<string, tf.Tensor>();
   private filled = 0;
@@ -79,13 +79,12 @@ export class KVCache {
   }
 
   /**
-   * A slot's blocks for batch row `row`: positions [0, length) as tensors [heads, tokens, width]
+   * A slot's blocks: positions [0, length) as tensors [batchWritten, heads, tokens, width]
    * (see `blockLengths`). They belong to the cache: don't dispose them.
    */
-  blocks(name: string, row: number): readonly tf.Tensor3D[] {
+  blocks(name: string): readonly tf.Tensor4D[] {
     this.tail(name);
-    if (!Number.isInteger(row) || row < 0 || row >= this.rows) throw new Error(`KVCache.blocks: row must be in [0, ${this.rows}); got ${row}`);
-    return this.store.get(name)?.[row] ?? [];
+    return this.store.get(name) ?? [];
   }
 
   /**
@@ -98,11 +97,10 @@ export class KVCache {
     if (this.filled === 0) return undefined;
     const have = this.assembled.get(name);
     if (have) return have;
-    const rows = this.store.get(name)!;
+    const blocks = this.store.get(name)!;
     const out = tf.tidy(() => {
-      const full = rows.map((bl) => (bl.length === 1 ? bl[0]! : tf.concat(bl, 1))); // rows × [heads, length, width]
-      return tf
-        .stack(full) // [rows, heads, length, width]
+      const full = blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 2); // [rows, heads, length, width]
+      return full
         .transpose([0, 2, 1, 3]) // [rows, length, heads, width]
         .reshape([this.rows, this.filled, ...tail]);
     });
@@ -154,30 +152,30 @@ export class KVCache {
     for (const name of names) {
       const h = this.heads(name);
       const width = this.tail(name).at(-1)!;
-      const rows = this.store.get(name) ?? Array.from({ length: batch }, () => [] as tf.Tensor3D[]);
-      // Only the new tokens move: [b, s, heads, width] → per row [heads, s, width].
-      const pieces = tf.tidy(() => tf.unstack(values[name]!.reshape([batch, seq, h, width]).transpose([0, 2, 1, 3]))) as tf.Tensor3D[];
-      rows.forEach((blocks, r) => this.append(blocks, pieces[r]!, startPos));
-      tf.dispose(pieces);
-      this.store.set(name, rows);
+      const blocks = this.store.get(name) ?? [];
+      // Only the new tokens move: [b, s, heads, width] → [b, heads, s, width].
+      const piece = tf.tidy(() => values[name]!.reshape([batch, seq, h, width]).transpose([0, 2, 1, 3])) as tf.Tensor4D;
+      this.append(blocks, piece, startPos);
+      piece.dispose();
+      this.store.set(name, blocks);
     }
     this.filled = startPos + seq;
     this.rows = batch;
   }
 
-  /** Append `piece` ([heads, s, width], tokens from position `pos`) to one row's blocks. */
-  private append(blocks: tf.Tensor3D[], piece: tf.Tensor3D, pos: number): void {
+  /** Append `piece` ([batch, heads, s, width], tokens from position `pos`) to a slot's blocks. */
+  private append(blocks: tf.Tensor4D[], piece: tf.Tensor4D, pos: number): void {
     let done = 0;
-    const s = piece.shape[1];
+    const s = piece.shape[2];
     while (done < s) {
       const inBlock = (pos + done) % this.blockSize; // tokens already in the block being filled
       const n = Math.min(s - done, this.blockSize - inBlock);
-      const part = n === s ? piece : tf.slice(piece, [0, done, 0], [-1, n, -1]);
+      const part = n === s ? piece : tf.slice(piece, [0, 0, done, 0], [-1, -1, n, -1]);
       if (inBlock === 0) {
         blocks.push(tf.keep(part === piece ? piece.clone() : part));
       } else {
         const last = blocks.pop()!;
-        blocks.push(tf.keep(tf.concat([last, part], 1))); // the only copy: the last block, ≤ blockSize tokens
+        blocks.push(tf.keep(tf.concat([last, part], 2))); // the only copy: the last block, ≤ blockSize tokens
         last.dispose();
         if (part !== piece) part.dispose();
       }
@@ -189,14 +187,12 @@ export class KVCache {
   private rewind(pos: number): void {
     const keepBlocks = Math.ceil(pos / this.blockSize);
     const inLast = pos - (keepBlocks - 1) * this.blockSize;
-    for (const rows of this.store.values()) {
-      for (const blocks of rows) {
-        tf.dispose(blocks.splice(keepBlocks));
-        const last = blocks[keepBlocks - 1]!;
-        if (last.shape[1] > inLast) {
-          blocks[keepBlocks - 1] = tf.keep(tf.slice(last, [0, 0, 0], [-1, inLast, -1]));
-          last.dispose();
-        }
+    for (const blocks of this.store.values()) {
+      tf.dispose(blocks.splice(keepBlocks));
+      const last = blocks[keepBlocks - 1]!;
+      if (last.shape[2] > inLast) {
+        blocks[keepBlocks - 1] = tf.keep(tf.slice(last, [0, 0, 0, 0], [-1, -1, inLast, -1]));
+        last.dispose();
       }
     }
   }
@@ -213,7 +209,7 @@ export class KVCache {
   }
 
   private clearBlocks(): void {
-    for (const rows of this.store.values()) for (const blocks of rows) tf.dispose(blocks);
+    for (const blocks of this.store.values()) tf.dispose(blocks);
     this.store.clear();
   }
 

@@ -119,14 +119,12 @@ export function mhaForward(
     const group = nHeads / kv;
     let out: tf.Tensor; // [b, nHeads, s, headDim]
     if (opts.cache) {
-      // Decode and chunked prefill: attention over the cache's blocks (paged.ts), one batch row at a time.
+      // Decode and chunked prefill: attention over the cache's blocks (paged.ts).
       const cache = opts.cache;
       cache.write(startPos, { k, v });
-      const qRows = tf.unstack(q.transpose([0, 2, 1, 3]).reshape([batch, kv, group * seq, headDim])) as tf.Tensor3D[]; // per row [nKv, group·s, headDim]
-      const rows = qRows.map((qr, r) =>
-        pagedAttention({ queries: [qr], keys: [cache.blocks("k", r)], values: cache.blocks("v", r) }, seq, 1 / Math.sqrt(headDim), startPos),
-      ); // per row [nKv, group·s, headDim]; cached keys start at position 0
-      out = tf.stack(rows).reshape([batch, nHeads, seq, headDim]);
+      const qg = q.transpose([0, 2, 1, 3]).reshape([batch, kv, group * seq, headDim]) as tf.Tensor4D; // [b, nKv, group·s, headDim]
+      out = pagedAttention({ queries: [qg], keys: [cache.blocks("k")], values: cache.blocks("v") }, seq, 1 / Math.sqrt(headDim), startPos) // cached keys start at position 0
+        .reshape([batch, nHeads, seq, headDim]);
     } else {
       out = attention(
         q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]

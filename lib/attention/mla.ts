@@ -267,11 +267,9 @@ export function mlaForward(
       const qHeads = tf.concat([qNope, qPe], -1).transpose([0, 2, 1, 3]); // [b, H, s, dn+dr] (eq. 40)
       let o: tf.Tensor; // [b, H, s, dv] (eq. 46)
       if (cache) {
-        // Per batch row: H KV heads, each read by its own query head (paged.ts).
+        // H KV heads, each read by its own query head (paged.ts).
         cache.write(startPos, { k, v });
-        const qRows = tf.unstack(qHeads) as tf.Tensor3D[]; // per row [H, s, dn+dr]
-        const rows = qRows.map((qr, r) => pagedAttention({ queries: [qr], keys: [cache.blocks("k", r)], values: cache.blocks("v", r) }, s, scale, offset));
-        o = tf.stack(rows); // [b, H, s, dv]
+        o = pagedAttention({ queries: [qHeads as tf.Tensor4D], keys: [cache.blocks("k")], values: cache.blocks("v") }, s, scale, offset); // [b, H, s, dv]
       } else {
         o = attention(qHeads, k.transpose([0, 2, 1, 3]), v.transpose([0, 2, 1, 3]), { scale, offset }); // keys [b, H, s, dn+dr], values [b, H, s, dv]
       }
@@ -286,16 +284,16 @@ export function mlaForward(
       const qPeHeads = qPe.transpose([0, 2, 1, 3]); // [b, H, s, dr]
       let oLat: tf.Tensor; // [b, H·s, c]: values still in latent space
       if (cache) {
-        // Every head reads the same latent rows: per batch row ONE KV "head" with H·s queries, whose
-        // scores add two terms, q_lat·c_kvᵀ and q_pe·k_peᵀ, and whose values are the latent blocks.
+        // Every head reads the same latent rows: ONE KV "head" with H·s queries, whose scores add
+        // two terms, q_lat·c_kvᵀ and q_pe·k_peᵀ, and whose values are the latent blocks themselves.
         cache.write(startPos, { kv: ckv, pe: kPe });
-        const qLats = tf.unstack(qLat.reshape([b, 1, H * s, c])) as tf.Tensor3D[]; // per row [1, H·s, c]
-        const qPes = tf.unstack(qPeHeads.reshape([b, 1, H * s, dr])) as tf.Tensor3D[]; // per row [1, H·s, dr]
-        const rows = qLats.map((ql, r) => {
-          const kvBlocks = cache.blocks("kv", r); // [1, tokens, c] each
-          return pagedAttention({ queries: [ql, qPes[r]!], keys: [kvBlocks, cache.blocks("pe", r)], values: kvBlocks }, s, scale, offset);
-        });
-        oLat = tf.stack(rows).reshape([b, H * s, c]); // [b, H·s, c]
+        const kvBlocks = cache.blocks("kv"); // [b, 1, tokens, c] each
+        oLat = pagedAttention(
+          { queries: [qLat.reshape([b, 1, H * s, c]) as tf.Tensor4D, qPeHeads.reshape([b, 1, H * s, dr]) as tf.Tensor4D], keys: [kvBlocks, cache.blocks("pe")], values: kvBlocks },
+          s,
+          scale,
+          offset,
+        ).reshape([b, H * s, c]); // [b, H·s, c]
       } else {
         // Whole tensors (prefill): every head reads the same latent rows, one matmul per batch row.
         const scores = tf.add(

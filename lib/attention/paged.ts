@@ -1,6 +1,6 @@
 /**
  * Attention over a paged KV cache (kvcache.ts): the decode-time spelling of
- * softmax(q·kᵀ·scale + mask)·v, computed block by block, for one batch row.
+ * softmax(q·kᵀ·scale + mask)·v, computed block by block.
  *
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb (decode timing); used by mha.ts and
  * mla.ts whenever a cache is given. Without a cache both layers use lib/nn/attention.ts, the
@@ -11,67 +11,72 @@
  * share it times the new tokens (seq innermost). The scores may be a sum of several terms — MLA
  * absorbed adds q_lat·c_kvᵀ and q_pe·k_peᵀ — each with its own key blocks.
  *
- * Why two spellings of the same products (tfjs-wasm, see lib/nn/bmm.ts): with one KV head, the
- * scores are ONE plain 2-D product per block, K [tokens, dk] · qᵀ [dk, n] (only the small query is
- * transposed), which XNNPACK runs at full speed. With many KV heads, one batched product per block
- * covers every head; at decode (n = 1 per head) wasm's batched loop reads the keys as fast as a
- * per-head 2-D product would, and it is one op per block instead of one per head.
+ * Why two spellings of the same products (tfjs-wasm, see lib/nn/bmm.ts): with one sequence and one
+ * KV head (MLA absorbed, MQA), the scores are ONE plain 2-D product per block,
+ * K [tokens, dk] · qᵀ [dk, n] (only the small query is transposed), which XNNPACK runs at full
+ * speed. Otherwise one batched product per block covers every row and head; at decode (n = 1 per
+ * head) wasm's batched loop reads the keys about as fast as per-head 2-D products would, and it is
+ * one op per block instead of one per head and row.
  */
 import * as tf from "@tensorflow/tfjs";
 import { maskedSoftmax } from "../nn/attention.js";
 
-export interface PagedRow {
-  /** per score term: the queries [G, n, dk_j] */
-  queries: tf.Tensor3D[];
-  /** per score term: key blocks [G, tokens_i, dk_j]; block i covers the same tokens in every term */
-  keys: (readonly tf.Tensor3D[])[];
-  /** value blocks [G, tokens_i, dv] */
-  values: readonly tf.Tensor3D[];
+export interface PagedInputs {
+  /** per score term: the queries [batch, G, n, dk_j] */
+  queries: tf.Tensor4D[];
+  /** per score term: key blocks [batch, G, tokens_i, dk_j]; block i covers the same tokens in every term */
+  keys: (readonly tf.Tensor4D[])[];
+  /** value blocks [batch, G, tokens_i, dv] */
+  values: readonly tf.Tensor4D[];
 }
 
 /**
- * Columns [start, start+len) of p's last axis. A gather, not tf.slice/tf.split: tfjs-wasm's slice
+ * Positions [start, start+len) of p's last axis. A gather, not tf.slice/tf.split: tfjs-wasm's slice
  * first copies the WHOLE source tensor out of wasm memory (backend.readSync), so slicing every
  * block out of the probabilities would copy them once per block.
  */
-function columns(p: tf.Tensor3D, start: number, len: number): tf.Tensor3D {
-  return tf.gather(p, tf.range(start, start + len, 1, "int32"), 2); // [G, n, len]
+function columns(p: tf.Tensor4D, start: number, len: number): tf.Tensor4D {
+  return tf.gather(p, tf.range(start, start + len, 1, "int32"), 3); // [batch, G, n, len]
 }
 
-/** Scores of one block, [G, n, tokens], summed over the terms. */
-function blockScores(row: PagedRow, qT: tf.Tensor2D[] | undefined, i: number): tf.Tensor {
-  const terms = row.keys.map((blocks, j) => {
-    const k = blocks[i]!; // [G, tokens, dk]
-    if (qT) return tf.matMul(k.reshape([k.shape[1], k.shape[2]]), qT[j]!); // one head: [tokens, dk]·[dk, n] = [tokens, n]
-    return tf.matMul(row.queries[j]!, k, false, true); // [G, n, dk]·[G, tokens, dk]ᵀ = [G, n, tokens]
+/** A 4-D tensor [1, 1, r, c] as the matrix [r, c] (a reshape: no copy). */
+function matrix(t: tf.Tensor4D): tf.Tensor2D {
+  return t.reshape([t.shape[2], t.shape[3]]);
+}
+
+/** Scores of one block, [batch, G, n, tokens], summed over the terms. */
+function blockScores(x: PagedInputs, qT: tf.Tensor2D[] | undefined, i: number): tf.Tensor4D {
+  const terms = x.keys.map((blocks, j) => {
+    const k = blocks[i]!; // [batch, G, tokens, dk]
+    if (qT) return tf.matMul(matrix(k), qT[j]!); // one sequence, one head: [tokens, dk]·[dk, n] = [tokens, n]
+    return tf.matMul(x.queries[j]!, k, false, true); // [batch, G, n, dk]·[batch, G, tokens, dk]ᵀ = [batch, G, n, tokens]
   });
   const sum = terms.length === 1 ? terms[0]! : tf.addN(terms);
-  return qT ? sum.transpose().expandDims(0) : sum; // [G, n, tokens]
+  return (qT ? sum.transpose().reshape([1, 1, sum.shape[1]!, sum.shape[0]!]) : sum) as tf.Tensor4D;
 }
 
 /**
- * @param row one batch row's queries and cache blocks
+ * @param x queries and cache blocks; G KV heads, n queries per KV head (group members × seq, seq innermost)
  * @param seq new tokens (the causal mask's rows); the first sits at position `offset`
  * @param scale softmax scale
- * @returns [G, n, dv]
+ * @returns [batch, G, n, dv]
  */
-export function pagedAttention(row: PagedRow, seq: number, scale: number, offset: number): tf.Tensor3D {
-  const [G, n] = row.queries[0]!.shape;
+export function pagedAttention(x: PagedInputs, seq: number, scale: number, offset: number): tf.Tensor4D {
+  const [b, G, n] = x.queries[0]!.shape;
   if (n % seq !== 0) throw new Error(`pagedAttention: ${n} queries per KV head is not a multiple of seq ${seq}`);
   return tf.tidy(() => {
-    const oneHead = G === 1;
-    const qT = oneHead ? row.queries.map((q) => q.reshape([n, q.shape[2]]).transpose() as tf.Tensor2D) : undefined; // per term [dk, n]
-    const perBlock = row.values.map((_, i) => blockScores(row, qT, i)); // [G, n, tokens_i]
-    const scores = perBlock.length === 1 ? perBlock[0]! : tf.concat(perBlock, 2); // [G, n, t]: small, no cache-sized tensor moves
-    const t = scores.shape[2]!;
-    const probs = maskedSoftmax(scores.reshape([G, n / seq, seq, t]), scale, { offset }).reshape([G, n, t]) as tf.Tensor3D; // [G, n, t]
-    const pieces: tf.Tensor3D[] = row.values.length === 1 ? [probs as tf.Tensor3D] : row.values.map((v, i) => columns(probs, i * row.values[0]!.shape[1], v.shape[1])); // per block [G, n, tokens_i]
+    const flat = b === 1 && G === 1; // one 2-D product per block (see the header)
+    const qT = flat ? x.queries.map((q) => matrix(q).transpose() as tf.Tensor2D) : undefined; // per term [dk, n]
+    const perBlock = x.values.map((_, i) => blockScores(x, qT, i)); // [batch, G, n, tokens_i]
+    const scores = perBlock.length === 1 ? perBlock[0]! : tf.concat(perBlock, 3); // [batch, G, n, t]: small, no cache-sized tensor moves
+    const t = scores.shape[3];
+    const probs = maskedSoftmax(scores.reshape([b, G, n / seq, seq, t]), scale, { offset }).reshape([b, G, n, t]) as tf.Tensor4D;
+    const size = x.values[0]!.shape[2];
+    const pieces = x.values.length === 1 ? [probs] : x.values.map((v, i) => columns(probs, i * size, v.shape[2])); // [batch, G, n, tokens_i]
     const outs = pieces.map((p, i) => {
-      const v = row.values[i]!; // [G, tokens, dv]
-      return oneHead
-        ? tf.matMul(p.reshape([n, v.shape[1]]), v.reshape([v.shape[1], v.shape[2]])).expandDims(0) // [1, n, dv]
-        : tf.matMul(p, v); // [G, n, dv]
+      const v = x.values[i]!; // [batch, G, tokens, dv]
+      return flat ? tf.matMul(matrix(p), matrix(v)).reshape([1, 1, n, v.shape[3]]) : tf.matMul(p, v); // [batch, G, n, dv]
     });
-    return (outs.length === 1 ? outs[0]! : tf.addN(outs)) as tf.Tensor3D; // [G, n, dv]
+    return (outs.length === 1 ? outs[0]! : tf.addN(outs)) as tf.Tensor4D;
   });
 }

@@ -96,8 +96,8 @@ describe("MHA / GQA / MQA", () => {
     c.write(5, { k: k.slice([0, 5], [-1, 2]), pe: pe.slice([0, 5], [-1, 2]) });
     expect(c.blockLengths()).toEqual([3, 3, 1]);
     expect(c.heads("k")).toBe(2);
-    // Row 1 of k: its second block holds positions 3..5, head-major [heads, tokens, width].
-    await expectClose(c.blocks("k", 1)[1]!, await k.slice([1, 3, 0, 0], [1, 3, 2, 3]).transpose([0, 2, 1, 3]).data(), { what: "paged cache contents" });
+    // k's second block holds positions 3..5, head-major [batch, heads, tokens, width].
+    await expectClose(c.blocks("k")[1]!, await k.slice([0, 3, 0, 0], [-1, 3, -1, -1]).transpose([0, 2, 1, 3]).data(), { what: "paged cache contents" });
     await expectClose(c.get("k")!, await k.data(), { what: "paged cache contents" });
     await expectClose(c.get("pe")!, await pe.data(), { what: "paged cache contents" });
     // Rewind to position 4 and write two other tokens: positions 0..3 stay, 4..5 are the new ones.
@@ -106,7 +106,7 @@ describe("MHA / GQA / MQA", () => {
     expect(c.length).toBe(6);
     expect(c.blockLengths()).toEqual([3, 3]);
     await expectClose(c.get("k")!, await tf.concat([k.slice([0, 0], [-1, 4]), other], 1).data(), { what: "paged cache contents" });
-    expect(() => c.blocks("k", 2)).toThrow(/row must be in \[0, 2\); got 2/);
+    expect(() => c.blocks("x")).toThrow(/no slot "x"/);
     c.dispose();
     expect(() => new KVCache(1, 4, { k: [1, 2, 3] })).toThrow(/slot "k" must have a per-token shape/);
   });

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = join(fileURLToPath(import.meta.url), "..", "..");
+const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 
 export async function torchSideBySide(ctx, which, args) {
   const python = join(ROOT, ".venv", "bin", "python");
