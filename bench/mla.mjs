@@ -51,8 +51,7 @@ export default {
       naive: { kind: "mla", mode: "naive", cfg: mlaCfg, weights: mlaWeights },
       absorbed: { kind: "mla", mode: "absorbed", cfg: mlaCfg, weights: mlaWeights },
     };
-    const machine = await measureMachine(ctx);
-    ctx.log(`this machine now: ${machine.bandwidthGBps.toFixed(1)} GB/s, ${machine.peakGflops.toFixed(1)} GFLOP/s peak (${ctx.backend.name})`);
+    let machine = await measureMachine(ctx);
     const rows = [];
     // One untimed pass per layer first: the backend compiles/allocates on first use.
     for (const layer of Object.values(layers)) layer.perToken = (await timeDecodeStep(layer, 16, { steps: 1, warmup: 1 })).cacheElementsPerToken;
@@ -68,6 +67,10 @@ export default {
         }
       }
     }
+    // The roofline again after the timings; keep the best of the two (see measureMachine).
+    const again = await measureMachine(ctx);
+    machine = { bandwidthGBps: Math.max(machine.bandwidthGBps, again.bandwidthGBps), peakGflops: Math.max(machine.peakGflops, again.peakGflops) };
+    ctx.log(`this machine (best of two measurements): ${machine.bandwidthGBps.toFixed(1)} GB/s, ${machine.peakGflops.toFixed(1)} GFLOP/s peak (${ctx.backend.name})`);
     const overBound = {};
     for (const context of CONTEXTS) {
       const ms = Object.fromEntries(Object.keys(layers).map((name) => [name, best[`${context}/${name}`]]));
@@ -99,6 +102,7 @@ export default {
     const worst = Math.max(...CONTEXTS.flatMap((c) => Object.values(overBound[c])));
     rows.push({ measure: "target: naive ÷ absorbed ≥ 1.5 @ 2048", "naive ÷ absorbed": at("naive") / at("absorbed"), MHA: verdict(at("naive") / at("absorbed") >= 1.5) });
     rows.push({ measure: "target: MHA ÷ absorbed > 1 @ 2048", "MHA ÷ absorbed": at("mha") / at("absorbed"), MHA: verdict(at("mha") > at("absorbed")) });
+    rows.push({ measure: `roofline used: ${machine.bandwidthGBps.toFixed(1)} GB/s, ${machine.peakGflops.toFixed(1)} GFLOP/s` });
     rows.push({ measure: "target: every step ≤ 3× its roofline bound", "measured ÷ bound (MHA/naive/absorbed)": `worst ${worst.toFixed(2)}`, MHA: verdict(worst <= 3) });
     // PyTorch (CPU) on the same shapes, when .venv has it (requirements-bench.txt).
     const torch = await torchSideBySide(ctx, "mla", { contexts: [1024, 2048, 4096] });

@@ -6,7 +6,30 @@
 // Targets (issue 13): sparse ÷ dense speed-up ≥ 50% of the ideal nExperts/topK at (64,6) and
 // (256,8); routing ≤ 5% of the layer. With PyTorch in .venv, the same layers in PyTorch (CPU).
 import * as tf from "@tensorflow/tfjs";
-import { initMoEWeights, disposeMoEWeights, moeForward, moeForwardDense, route, disposeRoute } from "seeklab";
+import { initMoEWeights, disposeMoEWeights, moeForward, moeForwardDense, route, disposeRoute, planDispatch, dispatchCombine, swiglu } from "seeklab";
+
+/** The previous dispatch, kept here as the in-run "before": per expert its own gathers, SwiGLU and weight multiply. */
+function perExpertDispatch(x, experts, routeWeights, plan) {
+  return tf.tidy(() => {
+    const [nTokens, dModel] = x.shape;
+    const flatW = routeWeights.reshape([nTokens * plan.topK, 1]);
+    const outs = [];
+    const rows = [];
+    for (let e = 0; e < plan.nExperts; e++) {
+      const tok = plan.tokens[e];
+      if (tok.length === 0) continue;
+      const flatIdx = Int32Array.from(tok, (t, i) => t * plan.topK + plan.slots[e][i]);
+      const xe = tf.gather(x, tf.tensor1d(tok, "int32"));
+      const we = tf.gather(flatW, tf.tensor1d(flatIdx, "int32"));
+      outs.push(tf.mul(swiglu(xe, experts[e]), we));
+      rows.push(tok);
+    }
+    const all = new Int32Array(rows.reduce((a, r) => a + r.length, 0));
+    let at = 0;
+    for (const r of rows) { all.set(r, at); at += r.length; }
+    return tf.scatterND(tf.tensor2d(all, [all.length, 1], "int32"), tf.concat(outs, 0), [nTokens, dModel]);
+  });
+}
 import { torchSideBySide } from "./helpers/torch.mjs";
 
 const TOKENS = 256;
@@ -49,6 +72,17 @@ export default {
         await r.indices.data();
         disposeRoute(r);
       }, { minMs: 300, warmup: 3 });
+      // Dispatch alone, before (per expert) vs now (grouped), on the same plan, interleaved, fastest runs.
+      const r = route(x, w.gate, cfg, w.bias);
+      const plan = planDispatch(await r.indices.data(), topK, nExperts);
+      const best = { before: Infinity, now: Infinity };
+      for (let round = 0; round < 3; round++) {
+        for (const [name, fn] of [["before", () => perExpertDispatch(x, w.experts, r.weights, plan)], ["now", () => dispatchCombine(x, w.experts, r.weights, plan)]]) {
+          const t = await ctx.time(async () => { const y = fn(); await y.data(); y.dispose(); }, { minMs: 200, warmup: 1 });
+          best[name] = Math.min(best[name], t.minMs);
+        }
+      }
+      disposeRoute(r);
       tf.dispose(x);
       disposeMoEWeights(w);
       const row = {
@@ -59,6 +93,8 @@ export default {
         routeMs: routing.medianMs,
         sparseTokPerS: Math.round((TOKENS / sparse.medianMs) * 1000),
         denseTokPerS: Math.round((TOKENS / dense.medianMs) * 1000),
+        "dispatch ms: per-expert → grouped": `${best.before.toFixed(2)} → ${best.now.toFixed(2)}`,
+        "grouped speed-up": best.before / best.now,
         sparseVsDense: dense.medianMs / sparse.medianMs,
         idealRatio: nExperts / topK,
         "share of ideal": dense.medianMs / sparse.medianMs / (nExperts / topK),
