@@ -5,7 +5,7 @@ export {
 } from "./memory.js";
 export { type DeepSeekConfig, loadDeepSeekConfigs } from "./configs.js";
 export { DEFAULT_BLOCK_SIZE, KVCache } from "./kvcache.js";
-export { type PagedRow, pagedAttention } from "./paged.js";
+export { type PagedInputs, pagedAttention } from "./paged.js";
 export { type MHAConfig, type MHAWeights, initMHAWeights, createMHACache, mhaForward } from "./mha.js";
 export {
   type MLAMode, type MLAConfig, type MLAWeights, initMLAWeights, createMLACache, mlaForward, MLACache,

@@ -11,4 +11,4 @@ export { initNormal, initLinear, initOnes } from "./init.js";
 export {
   type AttentionOptions, causalMask, maskedSoftmax, attentionProbs, attention, MASK_VALUE,
 } from "./attention.js";
-export { wasmActive, bmm, bmmList } from "./bmm.js";
+export { bmmList } from "./bmm.js";
