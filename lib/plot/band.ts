@@ -102,6 +102,7 @@ export function bandChart(series: BandSeries[], opts: BandOptions): Figure {
     const colour = SEEKLAB_COLORS[k % SEEKLAB_COLORS.length]!;
     data.push({
       type: "scatter",
+      mode: "lines", // plotly would add markers to a short trace, dotting the band's edge
       name: `${s.name} (band)`,
       x: [...s.x, ...[...s.x].reverse()],
       y: [...b.upper, ...[...b.lower].reverse()],
@@ -115,7 +116,7 @@ export function bandChart(series: BandSeries[], opts: BandOptions): Figure {
     data.push({
       type: "scatter",
       mode: "lines",
-      name: `${s.name} (mean of ${window}, band ${b.band})`,
+      name: window > 1 ? `${s.name} (mean of ${window}, band ${b.band})` : `${s.name} (mean, band ${b.band})`,
       x: s.x,
       y: b.mean,
       line: { width: 2.5, color: colour },
