@@ -20,13 +20,14 @@ const DATASET_ROOTS = ["../datasets/", "../../datasets/"];
 // file is first read, by a name bundlers do not follow, so that the rest of the library bundles
 // for a browser (tests/scripts/browserBundle.test.ts); there, reading a file says what it needs.
 type NodeFs = typeof import("node:fs/promises");
+type NodeStreams = Pick<typeof import("node:fs"), "createReadStream">;
 type NodeUrl = typeof import("node:url");
-let nodeModules: Promise<{ fs: NodeFs; url: NodeUrl }> | undefined;
+let nodeModules: Promise<{ fs: NodeFs; streams: NodeStreams; url: NodeUrl }> | undefined;
 
-function node(): Promise<{ fs: NodeFs; url: NodeUrl }> {
+function node(): Promise<{ fs: NodeFs; streams: NodeStreams; url: NodeUrl }> {
   const load = (name: string) => import(/* @vite-ignore */ name);
-  nodeModules ??= Promise.all([load("node:fs/promises"), load("node:url")]).then(
-    ([fs, url]) => ({ fs: fs as NodeFs, url: url as NodeUrl }),
+  nodeModules ??= Promise.all([load("node:fs/promises"), load("node:fs"), load("node:url")]).then(
+    ([fs, streams, url]) => ({ fs: fs as NodeFs, streams: streams as NodeStreams, url: url as NodeUrl }),
     (e: unknown) => {
       nodeModules = undefined;
       throw new Error(`seeklab's data loaders read files and need Node.js (${(e as Error).message}); in a browser, fetch the JSON and pass it to the functions that take data`);
@@ -76,6 +77,11 @@ export async function datasetPath(file: string): Promise<string> {
 /** A text file's contents (UTF-8). */
 export async function readText(path: string): Promise<string> {
   return (await node()).fs.readFile(path, "utf8");
+}
+
+/** A file's bytes as a stream of chunks, for readers that must not hold a large file in memory. */
+export async function readChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
+  return (await node()).streams.createReadStream(path);
 }
 
 /** Writes a text file (UTF-8), creating its folder. */

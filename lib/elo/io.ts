@@ -15,7 +15,7 @@
  * header column is an error, and so is a model name with spaces around it (" gpt-4" would be a
  * different model from "gpt-4") unless `trimNames: true` trims them.
  */
-import { createReadStream } from "node:fs";
+import { readChunks } from "../data.js";
 import { checkNumber, checkOneOf, checkOptionsObject } from "../validate.js";
 import { type Battle, BattleTable, BattleTableBuilder, battleProblem } from "./battles.js";
 import { CsvRecordReader, MAX_RECORD_CHARS } from "./csv.js";
@@ -88,7 +88,7 @@ export async function readBattles(source: Source, opts: ReadBattlesOptions = {})
   const name = typeof source === "string" ? source : "input";
   const format = opts.format ?? (typeof source === "string" ? formatFromExtension(source) : undefined);
   const parser = new BattleParser({ ...opts, format }, name);
-  const stream = typeof source === "string" ? createReadStream(source) : source;
+  const stream = typeof source === "string" ? await readChunks(source) : source;
   const decoder = new TextDecoder("utf-8", { fatal: false });
   for await (const chunk of stream) parser.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
   parser.push(decoder.decode());
@@ -114,7 +114,7 @@ export async function* streamBattles(source: Source, opts: ReadBattlesOptions = 
   const format = opts.format ?? (typeof source === "string" ? formatFromExtension(source) : undefined);
   const pending: (Battle & { line: number })[] = [];
   const parser = new BattleParser({ ...opts, format }, name, (battle) => pending.push(battle));
-  const stream = typeof source === "string" ? createReadStream(source) : source;
+  const stream = typeof source === "string" ? await readChunks(source) : source;
   const decoder = new TextDecoder();
   for await (const chunk of stream) {
     parser.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
