@@ -7,6 +7,7 @@ its first failing cell: tslab drops cells sent within ~200 ms after an error, so
 would be meaningless. Executed copies go to --out for the HTML export.
 """
 import argparse
+import json
 import os
 import re
 import sys
@@ -98,7 +99,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=int(os.environ.get("SEEKLAB_CELL_TIMEOUT", "600")), help="seconds per cell")
     ap.add_argument("--kernel", default="seeklab")
     args = ap.parse_args()
-    passed, failed = [], []
+    passed, failed, times = [], [], {}
     for path in args.notebooks:
         print(f"▶ {path}", flush=True)
         try:
@@ -110,7 +111,13 @@ def main():
             print(f"✗ {path} ({elapsed:.1f} s)\n  {failure}", flush=True)
         else:
             passed.append(path)
+            times[os.path.basename(path)] = round(elapsed, 1)
             print(f"✓ {path} ({elapsed:.1f} s)", flush=True)
+    if args.out and times:
+        # Measured run times, for the course site's lesson map (scripts/site.py).
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "times.json"), "w") as f:
+            json.dump(times, f, indent=2)
     if failed:
         print("failed notebooks: " + ", ".join(failed))
     print(f"notebooks: {len(passed)} passed, {len(failed)} failed", flush=True)

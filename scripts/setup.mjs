@@ -3,7 +3,7 @@
 // took, and is skipped when already done. Plain Node, no dependencies.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KERNEL_NAME, NPM, PYTHON, ROOT, VENV, bin, findPython, run, say, step } from "./common.mjs";
 
@@ -32,23 +32,30 @@ async function npmPackages() {
   );
 }
 
-/** .venv from requirements.txt; re-installed when requirements.txt changes. */
-async function pythonEnv() {
+/**
+ * A Python environment from requirements.txt; re-installed when requirements.txt changes.
+ * Default: .venv with the first python3 on PATH. The hub (scripts/hub.mjs) makes a second one with
+ * the hub's own Python (`base`) and `--system-site-packages` (`venvArgs`), so that learner servers
+ * run on a Python every user can execute and see JupyterHub's single-user module.
+ */
+export async function pythonEnv(venv = VENV, { base, venvArgs = [] } = {}) {
+  const python = join(venv, "bin", "python");
+  const name = relative(ROOT, venv);
   const reqs = join(ROOT, "requirements.txt");
-  const stamp = join(VENV, ".seeklab-requirements.sha256");
+  const stamp = join(venv, ".seeklab-requirements.sha256");
   const want = sha(reqs);
-  if (existsSync(PYTHON) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === want) {
-    say("Python environment (.venv): up to date");
+  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === want) {
+    say(`Python environment (${name}): up to date`);
     return;
   }
-  if (!existsSync(PYTHON)) {
-    const py = findPython();
+  if (!existsSync(venv === VENV ? PYTHON : python)) {
+    const py = base ?? findPython();
     if (!py) throw new Error("python3 was not found: install Python 3.9+ (Debian: apt-get install python3 python3-venv)");
-    await step(`creating .venv with ${py}`, () => run(py, ["-m", "venv", VENV]));
+    await step(`creating ${name} with ${py}`, () => run(py, ["-m", "venv", ...venvArgs, venv]));
   }
   // --retries 0: where the package index is unreachable, pip otherwise retries for minutes.
-  await step("installing JupyterLab, nbclient, nbconvert, plotly, numpy into .venv (pip)", () =>
-    run(PYTHON, ["-m", "pip", "install", "--retries", "0", "--disable-pip-version-check", "-q", "-r", reqs]),
+  await step(`installing JupyterLab, nbclient, nbconvert, plotly, numpy into ${name} (pip)`, () =>
+    run(venv === VENV ? PYTHON : python, ["-m", "pip", "install", "--retries", "0", "--disable-pip-version-check", "-q", "-r", reqs]),
   );
   writeFileSync(stamp, `${want}\n`);
 }
@@ -57,8 +64,8 @@ async function pythonEnv() {
  * The tslab kernel, registered as "seeklab" inside .venv only. Its binary is an absolute path:
  * kernels start in the notebook's folder, where a relative one would not resolve.
  */
-async function kernelSpec() {
-  const dir = join(VENV, "share", "jupyter", "kernels", KERNEL_NAME);
+export async function kernelSpec(venv = VENV) {
+  const dir = join(venv, "share", "jupyter", "kernels", KERNEL_NAME);
   const tslab = join(ROOT, "node_modules", "tslab", "bin", "tslab");
   if (!existsSync(tslab)) throw new Error(`tslab is missing at ${tslab}: run npm install`);
   // scripts/tslab-kernel.cjs starts tslab with SeekLab's notebook hooks (lib/notebook/kernel.ts).
@@ -97,14 +104,14 @@ function writeIfChanged(path, text) {
  * - jupyter/page_config.json → .venv/etc/jupyter/labconfig/ (no debugger panel: tslab has no
  *   debug protocol, and JupyterLab's debugger then logs "No active debugger session" errors).
  */
-function jupyterConfig() {
+export function jupyterConfig(venv = VENV) {
   const wrote = [
-    writeIfChanged(join(VENV, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`),
-    writeIfChanged(join(VENV, "etc", "jupyter", "jupyter_server_config.py"), readFileSync(join(ROOT, "jupyter", "jupyter_server_config.py"), "utf8")),
-    writeIfChanged(join(VENV, "share", "jupyter", "lab", "settings", "overrides.json"), readFileSync(join(ROOT, "jupyter", "overrides.json"), "utf8")),
-    writeIfChanged(join(VENV, "etc", "jupyter", "labconfig", "page_config.json"), readFileSync(join(ROOT, "jupyter", "page_config.json"), "utf8")),
+    writeIfChanged(join(venv, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`),
+    writeIfChanged(join(venv, "etc", "jupyter", "jupyter_server_config.py"), readFileSync(join(ROOT, "jupyter", "jupyter_server_config.py"), "utf8")),
+    writeIfChanged(join(venv, "share", "jupyter", "lab", "settings", "overrides.json"), readFileSync(join(ROOT, "jupyter", "overrides.json"), "utf8")),
+    writeIfChanged(join(venv, "etc", "jupyter", "labconfig", "page_config.json"), readFileSync(join(ROOT, "jupyter", "page_config.json"), "utf8")),
   ];
-  say(`Jupyter settings (jupyter/ → .venv): ${wrote.some(Boolean) ? "written" : "up to date"}`);
+  say(`Jupyter settings (jupyter/ → ${relative(ROOT, venv)}): ${wrote.some(Boolean) ? "written" : "up to date"}`);
 }
 
 function newestTs(dir) {

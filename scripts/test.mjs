@@ -10,6 +10,7 @@ import { runNotebooks } from "./run-notebooks.mjs";
 import { exportHtml } from "./export-html.mjs";
 import { browserCheck } from "./browser-check.mjs";
 import { consumerCheck } from "./pack/consumer-check.mjs";
+import { buildSite } from "./site.mjs";
 
 const results = [];
 let passed = 0;
@@ -111,6 +112,13 @@ async function main() {
       await exportHtml();
       const r = await browserCheck();
       record("browser check", r.failed === 0, `${r.passed} page(s) drew every chart, ${r.failed} did not${notebooksOk ? "" : " (some notebooks failed, so some pages are partial)"}`, r);
+    });
+  }
+
+  if (process.env.SEEKLAB_SKIP_BROWSER !== "1") {
+    await timed("course site (npm run site, reusing the executed lessons; checked in headless Chromium)", async () => {
+      const r = await buildSite({ reuse: true, check: true });
+      record("course site", r.failed === 0, `${r.passed} page(s) passed (charts drawn, no errors, internal links resolve), ${r.failed} failed`);
     });
   }
 
