@@ -200,7 +200,10 @@ export async function startHub(opts, { log = (line) => process.stderr.write(`${l
           /* gone */
         }
       }
-      // Backstop: anything still running as a workshop user was started by this hub.
+      // Backstop: anything still running as a workshop user was started by this hub. Kernels can
+      // outlive their server by a few seconds while it shuts down; give them 15 s.
+      const running = () => [...opts.learners, ADMIN].some((name) => spawnSync("pgrep", ["-u", name]).status === 0);
+      for (let waited = 0; waited < 15_000 && running(); waited += 500) await new Promise((r) => setTimeout(r, 500));
       const left = [];
       for (const name of [...opts.learners, ADMIN]) {
         const r = spawnSync("pgrep", ["-u", name], { encoding: "utf8" });
@@ -227,17 +230,20 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     say(`learners: ${opts.learners.join(", ")} — password: the workshop password (SEEKLAB_HUB_PASSWORD)`);
     say(`admin: ${ADMIN} — password: ${process.env.SEEKLAB_HUB_ADMIN_PASSWORD ? "SEEKLAB_HUB_ADMIN_PASSWORD" : hub.adminPassword} (admin panel: ${hub.url}/hub/admin)`);
     say(`idle servers stop after ${opts.idleTimeout} s; Ctrl-C stops the hub, the proxy and every learner server`);
-    const onSignal = async () => {
-      say("stopping JupyterHub, its proxy and every learner server …");
-      const { left } = await hub.stop();
-      if (left.length) say(`killed leftover processes: ${left.join(", ")}`);
-      say("stopped");
-      process.exit(0);
-    };
+    let stopping;
+    const onSignal = () =>
+      (stopping ??= (async () => {
+        say("stopping JupyterHub, its proxy and every learner server …");
+        const { left } = await hub.stop();
+        if (left.length) say(`killed leftover processes: ${left.join(", ")}`);
+        say("stopped");
+        process.exit(0);
+      })());
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const code = await hub.exited;
-    say(`JupyterHub exited (${code})`);
+    if (stopping) await stopping;
+    say(`JupyterHub exited by itself (${code})`);
     process.exit(typeof code === "number" ? code : 1);
   } catch (e) {
     console.log(`[seeklab] ${e.message}`);

@@ -1,0 +1,74 @@
+// `npm run test:hub`: start a real hub (scripts/hub.mjs) on a free loopback port with 3 learners,
+// drive it through JupyterHub's HTTP API as learners do (scripts/hub_test.py: log in, start
+// servers, run a cell of 00_welcome in each learner's SeekLab kernel, check learner2 cannot read
+// learner1's files), then stop it the way Ctrl-C does and check that nothing it started is left.
+// Needs root and JupyterHub (`.ci/run` installs Debian's `jupyterhub`).
+//   --users N        learners (default 3)
+//   --load LESSON    also time every learner running LESSON's code cells at once and report memory
+// Prints "hub: N passed, N failed" last.
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PYTHON, ROOT, runStatus, say } from "./common.mjs";
+import { parseHubArgs, startHub } from "./hub.mjs";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function portFree(port) {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+export async function hubTest({ users = 3, load } = {}) {
+  // The hub uses port, port+1 (proxy API) and port+81 (hub API): look for a free run of them.
+  let port = 0;
+  for (let i = 0; i < 20 && !port; i++) {
+    const p = Math.min(await freePort(), 64000);
+    if ((await portFree(p)) && (await portFree(p + 1)) && (await portFree(p + 81))) port = p;
+  }
+  const env = { ...process.env, SEEKLAB_HUB_PASSWORD: process.env.SEEKLAB_HUB_PASSWORD ?? `test-${Math.random().toString(36).slice(2)}` };
+  const opts = parseHubArgs(["--users", String(users), "--port", String(port), "--state", join(ROOT, "build", "hub-test")], env);
+  process.env.SEEKLAB_HUB_PASSWORD = env.SEEKLAB_HUB_PASSWORD;
+  const log = [];
+  const hub = await startHub(opts, { log: (l) => log.push(l) });
+  let code = 1;
+  let stopped;
+  try {
+    say(`hub for the test: ${hub.url} (${opts.learners.join(", ")})`);
+    const args = [join("scripts", "hub_test.py"), "--url", hub.url, "--users", opts.learners.join(","), "--root", ROOT];
+    if (load) args.push("--load", load);
+    code = await runStatus(PYTHON, args, { env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+  } finally {
+    const t0 = performance.now();
+    stopped = await hub.stop();
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    const leftovers = opts.learners.filter((u) => spawnSync("pgrep", ["-u", u]).status === 0);
+    const ok = stopped.left.length === 0 && leftovers.length === 0 && (await portFree(port)) && (await portFree(port + 1));
+    console.log(`${ok ? "✓" : "✗"} the hub stopped as on Ctrl-C in ${secs} s: hub, proxy and every learner server gone${stopped.left.length ? ` (had to kill ${stopped.left.join(", ")})` : ""}`);
+    if (!ok) code = 1;
+  }
+  if (code !== 0) console.log(`hub log (last 40 lines):\n${log.slice(-40).join("\n")}`);
+  return code;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const args = process.argv.slice(2);
+  const at = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  hubTest({ users: Number(at("--users") ?? 3), load: at("--load") }).then((code) => process.exit(code), (e) => {
+    console.log(`[seeklab] hub test could not run: ${e.message}`);
+    console.log("hub: 0 passed, 1 failed");
+    process.exit(1);
+  });
+}
