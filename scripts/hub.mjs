@@ -81,7 +81,7 @@ function prepareUser(name) {
   if (!existsSync(lessons)) {
     mkdirSync(lessons, { recursive: true });
     for (const f of readdirSync(join(ROOT, "notebooks"))) {
-      if (f.endsWith(".ipynb") || f === "figures") cpSync(join(ROOT, "notebooks", f), join(lessons, f), { recursive: true });
+      if (f.endsWith(".ipynb") || f.endsWith(".md") || f === "figures") cpSync(join(ROOT, "notebooks", f), join(lessons, f), { recursive: true });
     }
   }
   // Shared, read-only for learners: the library (built once), its packages and the datasets, at

@@ -4,7 +4,7 @@
 // Options: --reuse (use build/notebooks from `npm test` when it is newer than every lesson),
 //          --check (open every page in headless Chromium: charts draw, no errors, links resolve).
 // Publish: copy build/site/ to any static host (it is plain files; no server code).
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PYTHON, ROOT, bin, run, say, step } from "./common.mjs";
@@ -45,6 +45,7 @@ export async function buildSite({ reuse = false, check = false } = {}) {
   await setup();
   if (reuse && executedCopiesFresh()) say(`reusing the executed lessons in ${EXECUTED}`);
   else {
+    rmSync(join(ROOT, EXECUTED), { recursive: true, force: true });
     const code = await step("executing every lesson", () => runNotebooks(allNotebooks(), { out: EXECUTED }));
     if (code !== 0) throw new Error("some lessons failed to execute (see ✗ above); the site was not built");
   }

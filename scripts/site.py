@@ -16,6 +16,7 @@ Layout mirrors the repository, so the links lessons already contain keep working
     plotly.min.js             once for the whole site
 """
 import argparse
+import copy
 import html
 import json
 import os
@@ -187,7 +188,11 @@ def source_page(rel, out_dir):
         lexer = TextLexer()
     depth = rel.count("/")
     css = "../" * depth + "site.css"
-    code = highlight(text, lexer, HtmlFormatter(cssclass="source", linenos="table"))
+    if src.endswith(".md"):  # prose (the glossary, READMEs): rendered, not highlighted
+        from nbconvert.filters.markdown_mistune import markdown2html_mistune
+        code = f'<div style="font-family:system-ui;max-width:60em;margin:1em 2em">{markdown2html_mistune(text)}</div>'
+    else:
+        code = highlight(text, lexer, HtmlFormatter(cssclass="source", linenos="table"))
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with open(dest, "w", encoding="utf-8") as f:
         f.write(f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(rel)}</title>"
@@ -263,7 +268,9 @@ def build(executed_dir, out_dir, api_dir=None, times=None):
         shutil.copytree(api_dir, os.path.join(out_dir, "api"))
     exporter = make_exporter()
     builds = readme_builds()
-    names = sorted(f for f in os.listdir(executed_dir) if f.endswith(".ipynb"))
+    # Only today's lessons: an executed copy of a lesson since renamed or split is left out.
+    lessons = {f for f in os.listdir(os.path.join(ROOT, "notebooks")) if f.endswith(".ipynb")}
+    names = sorted(f for f in os.listdir(executed_dir) if f in lessons)
     if not names:
         raise SystemExit(f"no executed notebooks in {executed_dir}")
     stems = {os.path.splitext(n)[0] for n in names}
@@ -284,7 +291,10 @@ def build(executed_dir, out_dir, api_dir=None, times=None):
         ex = exercise_cells(nb)
         if ex:
             exercise_nb.cells.append(nbformat.v4.new_markdown_cell(f"## From [{title}](notebooks/{stem}.html)"))
-            exercise_nb.cells.extend(ex)
+            for cell in ex:  # cells from several lessons in one notebook: ids made unique
+                cell = copy.deepcopy(cell)
+                cell["id"] = f"{stem[:20]}-{cell.get('id', len(exercise_nb.cells))}"[:64]
+                exercise_nb.cells.append(cell)
     exercise_nb.metadata = nbformat.read(os.path.join(executed_dir, names[0]), as_version=4).metadata
     render(exercise_nb, os.path.join(out_dir, "exercises.html"), exporter, "Exercises", "", has_api, has_charts(exercise_nb))
 
