@@ -91,7 +91,7 @@ export async function labCheck({ port = 8899, lessons = ["00_welcome.ipynb"] } =
   const results = [];
   let browser;
   try {
-    const url = await waitForUrl(child, log, 180_000);
+    const url = await waitForUrl(child, log, 900_000); // a fresh clone installs everything first
     const { chromium: pw } = await import("playwright-core");
     browser = await pw.launch({ executablePath: chromium, args: CHROMIUM_FLAGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
