@@ -2,11 +2,12 @@
 // 00_welcome; the terminal shows no stack traces, no tslab `history_request` warnings and no Vulkan
 // probe warnings; each lesson, run with JupyterLab's own "Run All" and saved with its own "Save",
 // is under 1 MB on disk. Lessons are restored to their bytes from before the check afterwards.
-// Writes build/lab-check/: terminal.log, a screenshot per lesson, sizes.json.
+// Writes build/lab-check/: terminal.log, a screenshot per lesson, sizes.json, saved/ (the saved lessons).
 // Usage: node scripts/lab-check.mjs [--port 8899] [00_welcome.ipynb 01_….ipynb …] (default: 00_welcome)
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
 import { ROOT, findChromium, say } from "./common.mjs";
 import { CHROMIUM_FLAGS } from "./browser-check.mjs";
@@ -85,7 +86,7 @@ export async function labCheck({ port = 8899, lessons = ["00_welcome.ipynb"] } =
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "" },
+    env: { ...process.env, CI: "", SEEKLAB_WORKSPACES_DIR: mkdtempSync(join(tmpdir(), "seeklab-lab-check-")) }, // a first visit's layout
   });
   const problems = [];
   const results = [];
@@ -109,6 +110,8 @@ export async function labCheck({ port = 8899, lessons = ["00_welcome.ipynb"] } =
       const seconds = await runAllAndSave(page, name);
       await page.screenshot({ path: join(outDir, `${name.replace(/\.ipynb$/, "")}.png`) });
       const bytes = statSync(join(ROOT, "notebooks", name)).size;
+      mkdirSync(join(outDir, "saved"), { recursive: true });
+      copyFileSync(join(ROOT, "notebooks", name), join(outDir, "saved", name)); // what JupyterLab saved, kept for a look
       const nb = JSON.parse(readFileSync(join(ROOT, "notebooks", name), "utf8"));
       const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
       const charts = outputs.filter((o) => o.data?.["application/vnd.plotly.v1+json"]).length;

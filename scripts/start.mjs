@@ -55,6 +55,9 @@ start("tsc --watch", bin("tsc"), ["-p", join("lib", "tsconfig.json"), "--watch",
 
 // LabApp.default_url, not ServerApp.default_url: JupyterLab replaces the server's with its own.
 const labArgs = ["lab", `--notebook-dir=${join(ROOT, "notebooks")}`, "--LabApp.default_url=/lab/tree/00_welcome.ipynb"];
+// SeekLab's own JupyterLab layouts (open tabs), kept apart from other projects' in ~/.jupyter: a
+// layout restored from elsewhere would open on top of 00_welcome.
+labArgs.push(`--LabApp.workspaces_dir=${process.env.SEEKLAB_WORKSPACES_DIR ?? join(ROOT, "build", "workspaces")}`);
 if (noBrowser) labArgs.push("--no-browser");
 if (process.getuid?.() === 0) labArgs.push("--allow-root"); // containers and CI machines run as root
 if (port) labArgs.push(`--port=${port}`);

@@ -11,6 +11,7 @@ import { exportHtml } from "./export-html.mjs";
 import { browserCheck } from "./browser-check.mjs";
 import { consumerCheck } from "./pack/consumer-check.mjs";
 import { buildSite } from "./site.mjs";
+import { labCheck } from "./lab-check.mjs";
 
 const results = [];
 let passed = 0;
@@ -119,6 +120,18 @@ async function main() {
     await timed("course site (npm run site, reusing the executed lessons; checked in headless Chromium)", async () => {
       const r = await buildSite({ reuse: true, check: true });
       record("course site", r.failed === 0, `${r.passed} page(s) passed (charts drawn, no errors, internal links resolve), ${r.failed} failed`);
+    });
+  }
+
+  if (process.env.SEEKLAB_SKIP_BROWSER !== "1") {
+    await timed("npm start as a learner meets it (JupyterLab in headless Chromium: 00_welcome, Run All, Save)", async () => {
+      const { createServer } = await import("node:net");
+      const port = await new Promise((res) => {
+        const s = createServer().listen(0, "127.0.0.1", () => s.close(() => res(s.address().port)));
+      });
+      const r = await labCheck({ port, lessons: ["00_welcome.ipynb"] });
+      const saved = r.results.map((x) => `${x.name} ${(x.bytes / 1e6).toFixed(2)} MB after Run All + Save`).join(", ");
+      record("npm start in JupyterLab", r.problems.length === 0, r.problems.length ? r.problems.join("; ") : `opens 00_welcome, quiet terminal, ${saved}`);
     });
   }
 
