@@ -127,7 +127,10 @@ async function main() {
     await timed("npm start as a learner meets it (JupyterLab in headless Chromium: 00_welcome, Run All, Save)", async () => {
       const { createServer } = await import("node:net");
       const port = await new Promise((res) => {
-        const s = createServer().listen(0, "127.0.0.1", () => s.close(() => res(s.address().port)));
+        const s = createServer().listen(0, "127.0.0.1", () => {
+          const free = s.address().port;
+          s.close(() => res(free));
+        });
       });
       const r = await labCheck({ port, lessons: ["00_welcome.ipynb"] });
       const saved = r.results.map((x) => `${x.name} ${(x.bytes / 1e6).toFixed(2)} MB after Run All + Save`).join(", ");
