@@ -38,13 +38,13 @@ export const SHAPES = {
   full: {
     matmul: [512, 1024],
     mla: { dModel: 256, nHeads: 8, qLoraRank: 96, kvLoraRank: 64, qkNopeHeadDim: 32, qkRopeHeadDim: 16, vHeadDim: 32, context: 512 },
-    moe: { tokens: 256, dModel: 128, inter: 64, nExperts: 16, topK: 2 },
+    moe: { tokens: 256, dModel: 128, ffnHidden: 64, nExperts: 16, topK: 2 },
     train: { batch: 16, dModel: 64, nLayers: 2, nHeads: 4, ffnHidden: 128 },
   },
   small: {
     matmul: [128, 256],
     mla: { dModel: 64, nHeads: 2, qLoraRank: 32, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 8, vHeadDim: 16, context: 64 },
-    moe: { tokens: 32, dModel: 32, inter: 16, nExperts: 8, topK: 2 },
+    moe: { tokens: 32, dModel: 32, ffnHidden: 16, nExperts: 8, topK: 2 },
     train: { batch: 4, dModel: 32, nLayers: 1, nHeads: 2, ffnHidden: 64 },
   },
 };
@@ -147,7 +147,7 @@ export async function benchActive(s, opts = {}) {
   }
 
   const m = s.moe;
-  const mw = initMoEWeights(m.dModel, m.inter, m.nExperts, 1, { withBias: true });
+  const mw = initMoEWeights(m.dModel, m.ffnHidden, m.nExperts, 1, { withBias: true });
   const x = tf.tensor2d(new Rng(2).normals(m.tokens * m.dModel), [m.tokens, m.dModel]);
   try {
     const gate = { nExperts: m.nExperts, topK: m.topK, scoreFunc: "sigmoid" };

@@ -34,18 +34,18 @@ import { torchSideBySide } from "./helpers/torch.mjs";
 
 const TOKENS = 256;
 const D_MODEL = 128;
-const INTER = 64; // fine-grained experts, as in DeepSeekMoE: each expert is narrow
+const FFN_HIDDEN = 64; // fine-grained experts, as in DeepSeekMoE: each expert is narrow
 const SHAPES = [[8, 2], [16, 2], [64, 6], [256, 8]];
 
 export default {
   name: "moe",
-  description: `MoE layer tokens/s, sparse dispatch vs dense-masked, ${TOKENS} tokens, dModel ${D_MODEL}, expert width ${INTER}`,
+  description: `MoE layer tokens/s, sparse dispatch vs dense-masked, ${TOKENS} tokens, dModel ${D_MODEL}, expert width ${FFN_HIDDEN}`,
   async run(ctx) {
     const rows = [];
     // Warm every shape first: the first calls grow wasm's heap and pick kernels, and would
     // otherwise be charged to whichever shape happens to be measured first.
     for (const [nExperts, topK] of SHAPES) {
-      const w = initMoEWeights(D_MODEL, INTER, nExperts, 1, { withBias: true });
+      const w = initMoEWeights(D_MODEL, FFN_HIDDEN, nExperts, 1, { withBias: true });
       const x = tf.randomNormal([TOKENS, D_MODEL], 0, 1, "float32", 2);
       const cfg = { nExperts, topK, scoreFunc: "sigmoid" };
       for (let i = 0; i < 2; i++) tf.dispose([await moeForward(x, w, cfg), moeForwardDense(x, w, cfg)]);
@@ -54,7 +54,7 @@ export default {
     }
     for (const [nExperts, topK] of SHAPES) {
       const cfg = { nExperts, topK, scoreFunc: "sigmoid" };
-      const w = initMoEWeights(D_MODEL, INTER, nExperts, 1, { withBias: true });
+      const w = initMoEWeights(D_MODEL, FFN_HIDDEN, nExperts, 1, { withBias: true });
       const x = tf.randomNormal([TOKENS, D_MODEL], 0, 1, "float32", 2);
       const minMs = 600;
       const sparse = await ctx.time(async () => {
@@ -106,7 +106,7 @@ export default {
       ctx.log(`E=${nExperts} K=${topK}: sparse ${row.sparseMs.toFixed(2)} ms, dense ${row.denseMs.toFixed(2)} ms, route ${row.routeMs.toFixed(2)} ms`);
       rows.push(row);
     }
-    const torch = await torchSideBySide(ctx, "moe", { tokens: TOKENS, dModel: D_MODEL, inter: INTER, shapes: SHAPES });
+    const torch = await torchSideBySide(ctx, "moe", { tokens: TOKENS, dModel: D_MODEL, ffnHidden: FFN_HIDDEN, shapes: SHAPES });
     if (torch) {
       for (const r of torch) {
         const ours = rows.find((x) => x.experts === r.experts && x.topK === r.topK);

@@ -92,13 +92,13 @@ def mla_decode(context):
         ]
 
 
-def moe_layer(tokens, d, inter, n_experts, top_k):
+def moe_layer(tokens, d, ffn_hidden, n_experts, top_k):
     """A routed MoE layer (sigmoid gate, top-k, normalised weights, SwiGLU experts), grouped by expert."""
     x = torch.randn(tokens, d)
     gate = torch.randn(d, n_experts) / math.sqrt(d)
-    w1 = torch.randn(n_experts, d, inter) / math.sqrt(d)
-    w3 = torch.randn(n_experts, d, inter) / math.sqrt(d)
-    w2 = torch.randn(n_experts, inter, d) / math.sqrt(inter)
+    w1 = torch.randn(n_experts, d, ffn_hidden) / math.sqrt(d)
+    w3 = torch.randn(n_experts, d, ffn_hidden) / math.sqrt(d)
+    w2 = torch.randn(n_experts, ffn_hidden, d) / math.sqrt(ffn_hidden)
 
     def layer():
         s = torch.sigmoid(x @ gate)
@@ -131,7 +131,7 @@ def main():
     if which == "mla":
         rows = [r for c in args.get("contexts", [2048]) for r in mla_decode(c)]
     elif which == "moe":
-        rows = [moe_layer(args["tokens"], args["dModel"], args["inter"], e, k) for e, k in args["shapes"]]
+        rows = [moe_layer(args["tokens"], args["dModel"], args["ffnHidden"], e, k) for e, k in args["shapes"]]
     else:
         raise SystemExit(f"unknown benchmark {which}")
     print(json.dumps(rows))

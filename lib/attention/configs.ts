@@ -23,8 +23,10 @@ export interface DeepSeekConfig extends ModelShape {
   qkRopeHeadDim: number;
   vHeadDim: number;
   vocabSize: number;
-  intermediateSize: number;
-  moeIntermediateSize: number;
+  /** config.json's intermediate_size: the dense FFN's hidden width (SeekLab's glossary name: ffnHidden). */
+  ffnHidden: number;
+  /** config.json's moe_intermediate_size: one routed or shared expert's hidden width. */
+  expertFfnHidden: number;
   nRoutedExperts: number;
   nSharedExperts: number;
   numExpertsPerTok: number;

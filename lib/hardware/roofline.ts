@@ -136,25 +136,25 @@ export function expectedDistinctExperts(batchTokens: number, nExperts: number, t
 
 /**
  * One MoE layer's routed-expert matmuls for a batch of tokens. Each SwiGLU expert is three matmuls
- * (w1, w3: dModel→expertHidden; w2: expertHidden→dModel): 6 · dModel · expertHidden FLOPs per
+ * (w1, w3: dModel→expertFfnHidden; w2: expertFfnHidden→dModel): 6 · dModel · expertFfnHidden FLOPs per
  * token per expert, and every token uses topK experts. Bytes: the weights of every expert touched
- * (expectedDistinctExperts, each 3 · dModel · expertHidden · weightBytes) plus each token's input
+ * (expectedDistinctExperts, each 3 · dModel · expertFfnHidden · weightBytes) plus each token's input
  * and output activations once per chosen expert.
  * At batch 1 only topK experts are read, each for one token: intensity ≈ 2 / weightBytes.
  */
 export function moeExpertsOp(opts: {
-  batchTokens: number; nExperts: number; topK: number; dModel: number; expertHidden: number;
+  batchTokens: number; nExperts: number; topK: number; dModel: number; expertFfnHidden: number;
   weightBytes?: number; activationBytes?: number; name?: string;
 }): Operation {
-  const { batchTokens, nExperts, topK, dModel, expertHidden } = opts;
+  const { batchTokens, nExperts, topK, dModel, expertFfnHidden } = opts;
   requireInteger("moeExpertsOp", "dModel", dModel);
-  requireInteger("moeExpertsOp", "expertHidden", expertHidden);
+  requireInteger("moeExpertsOp", "expertFfnHidden", expertFfnHidden);
   const wb = opts.weightBytes ?? 1;
   const ab = opts.activationBytes ?? 2;
   requirePositive("moeExpertsOp", "weightBytes", wb);
   requirePositive("moeExpertsOp", "activationBytes", ab);
   const touched = expectedDistinctExperts(batchTokens, nExperts, topK);
-  const flops = 6 * batchTokens * topK * dModel * expertHidden;
-  const bytes = touched * 3 * dModel * expertHidden * wb + 2 * batchTokens * topK * dModel * ab;
+  const flops = 6 * batchTokens * topK * dModel * expertFfnHidden;
+  const bytes = touched * 3 * dModel * expertFfnHidden * wb + 2 * batchTokens * topK * dModel * ab;
   return { name: opts.name ?? `MoE experts @ batch ${batchTokens}`, flops, bytes };
 }

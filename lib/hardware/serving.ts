@@ -16,7 +16,7 @@ import { loadDeepSeekConfigs, type DeepSeekConfig } from "../attention/configs.j
 
 /** What serving reads from a config entry: a `DeepSeekConfig`, or a dense model's few fields. */
 export type ServingConfigFields = Pick<DeepSeekConfig, "totalParams" | "activatedParams" | "nLayers" | "dModel" | "nHeads" | "headDim">
-  & Partial<Pick<DeepSeekConfig, "nKvHeads" | "kvLoraRank" | "qkRopeHeadDim" | "nRoutedExperts" | "numExpertsPerTok" | "moeIntermediateSize" | "firstKDenseReplace">>;
+  & Partial<Pick<DeepSeekConfig, "nKvHeads" | "kvLoraRank" | "qkRopeHeadDim" | "nRoutedExperts" | "numExpertsPerTok" | "expertFfnHidden" | "firstKDenseReplace">>;
 import { expectedDistinctExperts } from "./roofline.js";
 import { requireFraction, requireInteger, requirePositive } from "./validate.js";
 
@@ -163,7 +163,7 @@ export function planKvCapacity(model: ServingModel, kind: AttentionKind, gpus: G
 /**
  * A ServingModel from a config entry (datasets/deepseek_configs.json, camelCased Hugging Face
  * config.json): MoE layers = nLayers − firstKDenseReplace, one routed expert = 3 · dModel ·
- * moeIntermediateSize parameters (a SwiGLU's w1, w3, w2).
+ * expertFfnHidden parameters (a SwiGLU's w1, w3, w2).
  */
 export function servingModelFromConfig(name: string, cfg: ServingConfigFields,
   opts: { weightBytesPerParam: number; kvBytesPerElement?: number; source?: string }): ServingModel {
@@ -177,11 +177,11 @@ export function servingModelFromConfig(name: string, cfg: ServingConfigFields,
       ...(cfg.qkRopeHeadDim !== undefined ? { qkRopeHeadDim: cfg.qkRopeHeadDim } : {}),
     },
   };
-  if (cfg.nRoutedExperts && cfg.numExpertsPerTok && cfg.moeIntermediateSize) {
+  if (cfg.nRoutedExperts && cfg.numExpertsPerTok && cfg.expertFfnHidden) {
     model.moe = {
       nExperts: cfg.nRoutedExperts, topK: cfg.numExpertsPerTok,
       nMoeLayers: cfg.nLayers - (cfg.firstKDenseReplace ?? 0),
-      paramsPerExpert: 3 * cfg.dModel * cfg.moeIntermediateSize,
+      paramsPerExpert: 3 * cfg.dModel * cfg.expertFfnHidden,
     };
   }
   if (opts.source !== undefined) model.source = opts.source;

@@ -108,8 +108,9 @@ export function estimateTraining(opts: {
  * "assuming the rental price of the H800 GPU is $2 per GPU hour, our total training costs amount to
  * only $5.576M", which excludes "prior research and ablation experiments". Section 1: 671B total
  * parameters, 37B activated per token, 14.8T pre-training tokens, 180K H800 GPU-hours per trillion
- * tokens, a cluster of 2,048 H800s. Model shape (Table/section 4.2): 61 layers, 128 heads,
- * per-head query/key dim 128 + 64 (rope), value dim 128, pre-training sequence length 4K.
+ * tokens, a cluster of 2,048 H800s; pre-training sequence length 4K (section 4.2). The model's
+ * shape (layers, heads, head widths) is not repeated here: it comes from one source,
+ * datasets/deepseek_configs.json (`loadDeepSeekConfigs()["DeepSeek-V3"]`).
  */
 export const DEEPSEEK_V3_REPORTED = {
   source: "DeepSeek-V3 Technical Report, arXiv 2412.19437, section 1 and Table 1",
@@ -122,7 +123,7 @@ export const DEEPSEEK_V3_REPORTED = {
   gpuHoursPerTrillionTokens: 180e3,
   pricePerGpuHourUSD: 2,
   costUSD: { preTraining: 5.328e6, contextExtension: 0.238e6, postTraining: 0.01e6, total: 5.576e6 },
-  shape: { nLayers: 61, nHeads: 128, qkHeadDim: 192, vHeadDim: 128, pretrainSeq: 4096 },
+  pretrainSeq: 4096,
 } as const;
 
 /**

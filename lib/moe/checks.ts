@@ -52,11 +52,11 @@ export async function checkFiniteAsync(fn: string, name: string, t: tf.Tensor | 
   if (!v) throw nonFiniteError(fn, name);
 }
 
-/** initMoEWeights(dModel, inter, nExperts, seed, opts): sizes and options before any tensor is made. */
-export function checkMoEInit(dModel: unknown, inter: unknown, nExperts: unknown, seed: unknown, opts: object | undefined): void {
+/** initMoEWeights(dModel, ffnHidden, nExperts, seed, opts): sizes and options before any tensor is made. */
+export function checkMoEInit(dModel: unknown, ffnHidden: unknown, nExperts: unknown, seed: unknown, opts: object | undefined): void {
   const fn = "initMoEWeights";
   checkNumber(`${fn}: dModel`, dModel, { integer: true, min: 1, max: 1 << 20 });
-  checkNumber(`${fn}: inter`, inter, { integer: true, min: 1, max: 1 << 20 });
+  checkNumber(`${fn}: ffnHidden`, ffnHidden, { integer: true, min: 1, max: 1 << 20 });
   checkNumber(`${fn}: nExperts`, nExperts, { integer: true, min: 1, max: 1 << 16 });
   checkNumber(`${fn}: seed`, seed, { integer: true, min: -(2 ** 53), max: 2 ** 53 });
   checkOptions(fn, opts, { nShared: { integer: true, min: 0, max: 1 << 10 }, gateStd: { gt: 0 } });

@@ -44,7 +44,7 @@ export interface BalanceExperimentConfig {
   nFamilies: number;
   dModel: number;
   /** Width of each expert's SwiGLU. */
-  inter: number;
+  ffnHidden: number;
   nExperts: number;
   topK: number;
   scoreFunc: "softmax" | "sigmoid";
@@ -67,7 +67,7 @@ export const DEFAULT_BALANCE_EXPERIMENT: BalanceExperimentConfig = {
   p: 17,
   nFamilies: 4,
   dModel: 32,
-  inter: 8,
+  ffnHidden: 8,
   nExperts: 8,
   topK: 2,
   scoreFunc: "sigmoid",
@@ -123,7 +123,7 @@ function initModel(c: BalanceExperimentConfig, withBias: boolean): Model {
   };
   const wIn = trainable(rng.normals(width * c.dModel, 0, 1 / Math.sqrt(3)), [width, c.dModel]); // [2p + nFamilies, dModel]
   const wOut = trainable(rng.normals(c.dModel * c.p, 0, 1 / Math.sqrt(c.dModel)), [c.dModel, c.p]); // [dModel, p]
-  const moe = initMoEWeights(c.dModel, c.inter, c.nExperts, deriveSeed(c.seed, "moe"), { trainable: true, withBias });
+  const moe = initMoEWeights(c.dModel, c.ffnHidden, c.nExperts, deriveSeed(c.seed, "moe"), { trainable: true, withBias });
   return { wIn, moe, wOut };
 }
 

@@ -40,9 +40,9 @@ export interface MoEWeights {
   gate: tf.Tensor2D;
   /** [nExperts], selection-only routing bias (auxiliary-loss-free balancing). */
   bias?: tf.Tensor1D;
-  /** nExperts routed experts, each w1/w3 [dModel, inter], w2 [inter, dModel]. */
+  /** nExperts routed experts, each w1/w3 [dModel, ffnHidden], w2 [ffnHidden, dModel]. */
   experts: SwiGLUWeights[];
-  /** All shared experts as one wider FFN: w1/w3 [dModel, nShared·inter], w2 [nShared·inter, dModel]. */
+  /** All shared experts as one wider FFN: w1/w3 [dModel, nShared·ffnHidden], w2 [nShared·ffnHidden, dModel]. */
   shared?: SwiGLUWeights;
 }
 
@@ -168,7 +168,7 @@ export function dispatchCombine(
  *      without a grouped-GEMM kernel needs one product per expert, and tfjs-wasm's batched matMul
  *      is a slow loop (lib/nn/bmm.ts), so padding to [experts, capacity, dModel] would only add
  *      wasted rows here;
- *   2. SwiGLU's elementwise part ONCE over all N rows ([N, inter], expert 0's rows first), then
+ *   2. SwiGLU's elementwise part ONCE over all N rows ([N, ffnHidden], expert 0's rows first), then
  *      per expert its rows times W2;
  *   3. ONE multiply by the combine weights and ONE scatter-add back to [tokens, dModel].
  * Rows are picked with tf.gather, never tf.slice/tf.split: tfjs-wasm's slice copies its whole
@@ -191,13 +191,13 @@ function groupedExperts(x: tf.Tensor2D, experts: SwiGLUWeights[], flatW: tf.Tens
     }
   }
   const xe = used.map((e) => tf.gather(x, tf.tensor1d(plan.tokens[e]!, "int32"))); // per expert [n_e, dModel]
-  const gate = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w1)), 0); // [N, inter]  x·W1
-  const up = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w3)), 0); // [N, inter]  x·W3
-  const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // [N, inter]  silu(g)·u, as swiglu()
+  const gate = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w1)), 0); // [N, ffnHidden]  x·W1
+  const up = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w3)), 0); // [N, ffnHidden]  x·W3
+  const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // [N, ffnHidden]  silu(g)·u, as swiglu()
   let first = 0;
   const out = tf.concat(
     used.map((e, i) => {
-      const hi = used.length === 1 ? h : tf.gather(h, tf.range(first, first + sizes[i]!, 1, "int32")); // [n_e, inter]
+      const hi = used.length === 1 ? h : tf.gather(h, tf.range(first, first + sizes[i]!, 1, "int32")); // [n_e, ffnHidden]
       first += sizes[i]!;
       return tf.matMul(hi, experts[e]!.w2); // [n_e, dModel]
     }),
@@ -301,7 +301,7 @@ function checkWeights(x: tf.Tensor2D, w: MoEWeights, nExperts: number): void {
 }
 
 export interface MoEInitOptions {
-  /** Shared experts (merged into one FFN of width nShared·inter). Default 0. */
+  /** Shared experts (merged into one FFN of width nShared·ffnHidden). Default 0. */
   nShared?: number;
   /** Standard deviation of the gate weights. Default 1/sqrt(dModel). */
   gateStd?: number;
@@ -312,15 +312,15 @@ export interface MoEInitOptions {
 }
 
 /** Seeded weights for an MoE layer. Dispose with `disposeMoEWeights`. */
-export function initMoEWeights(dModel: number, inter: number, nExperts: number, seed: number, opts: MoEInitOptions = {}): MoEWeights {
-  checkMoEInit(dModel, inter, nExperts, seed, opts);
+export function initMoEWeights(dModel: number, ffnHidden: number, nExperts: number, seed: number, opts: MoEInitOptions = {}): MoEWeights {
+  checkMoEInit(dModel, ffnHidden, nExperts, seed, opts);
   const gateStd = opts.gateStd ?? 1 / Math.sqrt(dModel);
   const g = tf.tensor2d(new Rng(deriveSeed(seed, "gate")).normals(dModel * nExperts, 0, gateStd), [dModel, nExperts]); // [dModel, nExperts]
   const gate = opts.trainable ? (tf.variable(g, true) as unknown as tf.Tensor2D) : g;
   if (opts.trainable) g.dispose();
-  const experts = Array.from({ length: nExperts }, (_, e) => initSwiGLUWeights(dModel, inter, deriveSeed(seed, `expert${e}`), { trainable: opts.trainable }));
+  const experts = Array.from({ length: nExperts }, (_, e) => initSwiGLUWeights(dModel, ffnHidden, deriveSeed(seed, `expert${e}`), { trainable: opts.trainable }));
   const nShared = opts.nShared ?? 0;
-  const shared = nShared > 0 ? initSwiGLUWeights(dModel, nShared * inter, deriveSeed(seed, "shared"), { trainable: opts.trainable }) : undefined;
+  const shared = nShared > 0 ? initSwiGLUWeights(dModel, nShared * ffnHidden, deriveSeed(seed, "shared"), { trainable: opts.trainable }) : undefined;
   let bias: tf.Tensor1D | undefined;
   if (opts.withBias) {
     const z = tf.zeros([nExperts]); // [nExperts]

@@ -23,9 +23,9 @@ export interface MoEModelShape {
   /** The first layers use a dense FFN instead of an MoE layer. */
   nDenseLayers: number;
   /** Dense FFN width. */
-  denseInter: number;
+  denseFfnHidden: number;
   /** Width of one routed / shared expert. */
-  moeInter: number;
+  expertFfnHidden: number;
   nExperts: number;
   nShared: number;
   topK: number;
@@ -53,8 +53,8 @@ export function moeModelShape(name: string, cfg: DeepSeekConfig): MoEModelShape 
     dModel: cfg.dModel,
     nLayers: cfg.nLayers,
     nDenseLayers: cfg.firstKDenseReplace,
-    denseInter: cfg.intermediateSize,
-    moeInter: cfg.moeIntermediateSize,
+    denseFfnHidden: cfg.ffnHidden,
+    expertFfnHidden: cfg.expertFfnHidden,
     nExperts: cfg.nRoutedExperts,
     nShared: cfg.nSharedExperts,
     topK: cfg.numExpertsPerTok,
@@ -99,14 +99,14 @@ export function moeParamCounts(s: MoEModelShape): ParamCounts {
   if (s.topK > s.nExperts) throw new Error(`moeParamCounts: topK ${s.topK} > nExperts ${s.nExperts}`);
   if (s.nDenseLayers > s.nLayers) throw new Error(`moeParamCounts: nDenseLayers ${s.nDenseLayers} > nLayers ${s.nLayers}`);
   const nMoe = s.nLayers - s.nDenseLayers;
-  const expert = 3 * s.dModel * s.moeInter; // one SwiGLU expert
+  const expert = 3 * s.dModel * s.expertFfnHidden; // one SwiGLU expert
   const gate = s.dModel * s.nExperts + (s.gateBias ? s.nExperts : 0);
   const parts = {
     embedding: s.vocabSize * s.dModel,
     head: s.vocabSize * s.dModel,
     attention: s.nLayers * mlaParamCount(s.dModel, s.attention),
     norms: s.nLayers * 2 * s.dModel + s.dModel, // attn + ffn norm per layer, final norm
-    denseFfn: s.nDenseLayers * 3 * s.dModel * s.denseInter,
+    denseFfn: s.nDenseLayers * 3 * s.dModel * s.denseFfnHidden,
     routedExperts: nMoe * s.nExperts * expert,
     sharedExperts: nMoe * s.nShared * expert,
     gates: nMoe * gate,

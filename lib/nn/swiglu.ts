@@ -5,7 +5,7 @@
  *
  * Introduced in notebooks/02_mixture_of_experts.ipynb (each expert is one of these); the tiny
  * model in lib/model reuses it as its dense FFN. Weights are input-major (DESIGN.md): `x · W`
- * with `W: [in, out]`, so DeepSeek's PyTorch `w1.weight` ([inter, dModel]) loads transposed.
+ * with `W: [in, out]`, so DeepSeek's PyTorch `w1.weight` ([ffnHidden, dModel]) loads transposed.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.js";
@@ -14,11 +14,11 @@ import { checkNumber, checkOptions } from "../validate.js";
 
 /** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */
 export interface SwiGLUWeights {
-  /** [dModel, inter] */
+  /** [dModel, ffnHidden] */
   w1: tf.Tensor2D;
-  /** [dModel, inter] */
+  /** [dModel, ffnHidden] */
   w3: tf.Tensor2D;
-  /** [inter, dModel] */
+  /** [ffnHidden, dModel] */
   w2: tf.Tensor2D;
 }
 
@@ -33,10 +33,10 @@ export function swiglu<T extends tf.Tensor>(x: T, w: SwiGLUWeights): T {
     throw new Error(`swiglu: x's last axis is ${x.shape[x.rank - 1]} but w1 expects dModel = ${dModel}`);
   }
   return tf.tidy(() => {
-    const gate = linear(x, w.w1); // [..., inter]  x·W1
-    const up = linear(x, w.w3); // [..., inter]  x·W3
+    const gate = linear(x, w.w1); // [..., ffnHidden]  x·W1
+    const up = linear(x, w.w3); // [..., ffnHidden]  x·W3
     // silu(g) = g·sigmoid(g); written out so every backend computes the same thing.
-    const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [..., inter]
+    const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [..., ffnHidden]
     return linear(h, w.w2) as T; // [..., dModel]
   });
 }
@@ -44,7 +44,7 @@ export function swiglu<T extends tf.Tensor>(x: T, w: SwiGLUWeights): T {
 export interface SwiGLUInitOptions {
   /**
    * Standard deviation of the normal draws. Default: `1/sqrt(fanIn)` per matrix (dModel for w1/w3,
-   * inter for w2), which keeps activations O(1) at initialisation.
+   * ffnHidden for w2), which keeps activations O(1) at initialisation.
    */
   std?: number;
   /** Wrap the weights in `tf.Variable`s (trainable) instead of plain tensors. Default false. */
@@ -52,13 +52,13 @@ export interface SwiGLUInitOptions {
 }
 
 /**
- * Seeded normal initialisation of a SwiGLU FFN. The same (dModel, inter, seed) always gives the
+ * Seeded normal initialisation of a SwiGLU FFN. The same (dModel, ffnHidden, seed) always gives the
  * same numbers on every backend (drawn in JavaScript by `Rng`, then uploaded).
  * The caller owns the returned tensors (dispose with `disposeSwiGLU`).
  */
-export function initSwiGLUWeights(dModel: number, inter: number, seed: number, opts: SwiGLUInitOptions = {}): SwiGLUWeights {
-  if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(inter) || inter <= 0) {
-    throw new Error(`initSwiGLUWeights: dModel and inter must be positive integers; got ${dModel}, ${inter}`);
+export function initSwiGLUWeights(dModel: number, ffnHidden: number, seed: number, opts: SwiGLUInitOptions = {}): SwiGLUWeights {
+  if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(ffnHidden) || ffnHidden <= 0) {
+    throw new Error(`initSwiGLUWeights: dModel and ffnHidden must be positive integers; got ${dModel}, ${ffnHidden}`);
   }
   checkNumber("initSwiGLUWeights: seed", seed, { integer: true, min: -(2 ** 53), max: 2 ** 53 });
   checkOptions("initSwiGLUWeights", opts, { std: { gt: 0 } });
@@ -71,15 +71,15 @@ export function initSwiGLUWeights(dModel: number, inter: number, seed: number, o
     t.dispose();
     return v as unknown as tf.Tensor2D;
   };
-  const w1 = make(dModel, inter); // [dModel, inter]
-  const w3 = make(dModel, inter); // [dModel, inter]
-  const w2 = make(inter, dModel); // [inter, dModel]
+  const w1 = make(dModel, ffnHidden); // [dModel, ffnHidden]
+  const w3 = make(dModel, ffnHidden); // [dModel, ffnHidden]
+  const w2 = make(ffnHidden, dModel); // [ffnHidden, dModel]
   return { w1, w3, w2 };
 }
 
-/** Number of parameters in one SwiGLU FFN: 3 · dModel · inter. */
-export function swigluParamCount(dModel: number, inter: number): number {
-  return 3 * dModel * inter;
+/** Number of parameters in one SwiGLU FFN: 3 · dModel · ffnHidden. */
+export function swigluParamCount(dModel: number, ffnHidden: number): number {
+  return 3 * dModel * ffnHidden;
 }
 
 /** Disposes the three matrices. */

@@ -2,7 +2,7 @@
 // many fine-grained routed experts of which a token uses a few. Drawn by scripts/figures/build.mjs.
 import { C, arrow, box, pathArrow, svg, text } from "./svg.mjs";
 
-/** @param v3 DeepSeek-V3's config (nRoutedExperts, numExpertsPerTok, nSharedExperts, moeIntermediateSize, dModel, nGroup, topkGroup) */
+/** @param v3 DeepSeek-V3's config (nRoutedExperts, numExpertsPerTok, nSharedExperts, expertFfnHidden, dModel, nGroup, topkGroup) */
 export function moeLayer(v3) {
   const W = 1040;
   const H = 392;
@@ -36,7 +36,7 @@ export function moeLayer(v3) {
     b += `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" rx="3" fill="${on ? C.green : C.paper}" stroke="${C.green}" stroke-width="${on ? 2 : 1}"${on ? "" : ' opacity="0.7"'}/>`;
   }
   b += text(x0 + perRow * (cell + 4) + 4, y0 + 28, "…", { size: 20, anchor: "start", fill: C.green, weight: 700 });
-  b += text(x0 + 150, y0 + 74, [`${N} routed experts, each a small SwiGLU (${v3.moeIntermediateSize} wide)`, `filled: the ${K} this token uses`], { size: 12, fill: C.green, weight: 600 });
+  b += text(x0 + 150, y0 + 74, [`${N} routed experts, each a small SwiGLU (${v3.expertFfnHidden} wide)`, `filled: the ${K} this token uses`], { size: 12, fill: C.green, weight: 600 });
   b += pathArrow("M 98 220 L 462 220", { color: C.muted });
   b += pathArrow(`M 580 118 L 580 184`, { color: GATE, dashed: true });
   b += text(588, 150, "which experts", { size: 11, fill: GATE, anchor: "start" });

@@ -70,10 +70,10 @@ describe("roofline", () => {
     expect(expectedDistinctExperts(2, 4, 2)).toBeCloseTo(3, 12);
     // one token, 4 experts, top-2, dModel 8, hidden 16, FP8 weights, BF16 activations:
     // FLOPs 6·1·2·8·16 = 1,536; bytes: 2 experts·3·8·16·1 + 2·1·2·8·2 = 768 + 64 = 832
-    const op = moeExpertsOp({ batchTokens: 1, nExperts: 4, topK: 2, dModel: 8, expertHidden: 16 });
+    const op = moeExpertsOp({ batchTokens: 1, nExperts: 4, topK: 2, dModel: 8, expertFfnHidden: 16 });
     expect(op.flops).toBe(1536);
     expect(op.bytes).toBeCloseTo(832, 9);
-    const v3 = (b: number) => roofline(moeExpertsOp({ batchTokens: b, nExperts: 256, topK: 8, dModel: 7168, expertHidden: 2048 }), H800_FP8);
+    const v3 = (b: number) => roofline(moeExpertsOp({ batchTokens: b, nExperts: 256, topK: 8, dModel: 7168, expertFfnHidden: 2048 }), H800_FP8);
     expect(v3(1).intensity).toBeCloseTo(2, 2);          // each weight byte (FP8) used for one multiply-add
     expect(v3(1).bound).toBe("memory");
     expect(v3(1024).intensity).toBeGreaterThan(v3(64).intensity);

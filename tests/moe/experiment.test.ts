@@ -14,7 +14,7 @@ beforeAll(async () => {
   await useTestBackend();
 });
 
-const tiny = { p: 5, nFamilies: 2, dModel: 8, inter: 4, nExperts: 4, topK: 2, steps: 6, batch: 16, logEvery: 2, seeds: [3] };
+const tiny = { p: 5, nFamilies: 2, dModel: 8, ffnHidden: 4, nExperts: 4, topK: 2, steps: 6, batch: 16, logEvery: 2, seeds: [3] };
 
 describe("balance experiment", () => {
   it("builds the arithmetic table", () => {

@@ -67,9 +67,9 @@ describe("route and moeForward on random shapes (property)", () => {
 
   it("moeForward: output [tokens, dModel], finite; no leaks", async () => {
     await fc.assert(
-      fc.asyncProperty(setup, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 2 }), async ({ tokens, dModel, cfg, withBias, xScale, seed }, inter, nShared) => {
+      fc.asyncProperty(setup, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 2 }), async ({ tokens, dModel, cfg, withBias, xScale, seed }, ffnHidden, nShared) => {
         const before = tf.memory().numTensors;
-        const w = initMoEWeights(dModel, inter, cfg.nExperts, seed, { withBias, nShared });
+        const w = initMoEWeights(dModel, ffnHidden, cfg.nExperts, seed, { withBias, nShared });
         const x = tf.tidy(() => tf.mul(tf.randomNormal([tokens, dModel], 0, 1, "float32", seed), Math.min(xScale, 30))) as tf.Tensor2D;
         try {
           const y = await moeForward(x, w, cfg);

@@ -9,11 +9,11 @@ beforeAll(async () => {
 
 /** Plain-JS SwiGLU in float64 on the same weights: an independent oracle for the tensor version. */
 function swigluJs(x: number[][], w1: number[][], w3: number[][], w2: number[][]): number[][] {
-  const inter = w1[0]!.length;
+  const ffnHidden = w1[0]!.length;
   const dModel = w2[0]!.length;
   return x.map((row) => {
-    const h = new Array<number>(inter).fill(0);
-    for (let j = 0; j < inter; j++) {
+    const h = new Array<number>(ffnHidden).fill(0);
+    for (let j = 0; j < ffnHidden; j++) {
       let g = 0;
       let u = 0;
       for (let i = 0; i < row.length; i++) {
@@ -23,7 +23,7 @@ function swigluJs(x: number[][], w1: number[][], w3: number[][], w2: number[][])
       h[j] = (g / (1 + Math.exp(-g))) * u;
     }
     const y = new Array<number>(dModel).fill(0);
-    for (let k = 0; k < dModel; k++) for (let j = 0; j < inter; j++) y[k]! += h[j]! * w2[j]![k]!;
+    for (let k = 0; k < dModel; k++) for (let j = 0; j < ffnHidden; j++) y[k]! += h[j]! * w2[j]![k]!;
     return y;
   });
 }

@@ -226,7 +226,7 @@ describe("MoE configs and inputs", () => {
   it("initMoEWeights: sizes and options checked before any tensor exists", async () => {
     const cases: [() => unknown, RegExp][] = [
       [() => initMoEWeights(0, 8, 4, 1), /initMoEWeights: dModel must be an integer in \[1, 1048576\]; got 0/],
-      [() => initMoEWeights(4, 8.5, 4, 1), /initMoEWeights: inter must be an integer/],
+      [() => initMoEWeights(4, 8.5, 4, 1), /initMoEWeights: ffnHidden must be an integer/],
       [() => initMoEWeights(4, 8, -1, 1), /initMoEWeights: nExperts/],
       [() => initMoEWeights(4, 8, 4, NaN), /initMoEWeights: seed must be an integer/],
       [() => initMoEWeights(4, 8, 4, 1, { nShared: -1 }), /options.nShared must be an integer in \[0, 1024\]; got -1/],
