@@ -74,8 +74,8 @@ export async function datasetPath(file: string): Promise<string> {
   throw new Error(`datasetPath: no datasets/${file} in ${looked}; pass the file's path to the loader instead`);
 }
 
-/** A text file's contents (UTF-8). */
-export async function readText(path: string): Promise<string> {
+/** A text file's contents (UTF-8); `path` may be a file: URL. */
+export async function readText(path: string | URL): Promise<string> {
   return (await node()).fs.readFile(path, "utf8");
 }
 

@@ -10,21 +10,18 @@
  * No plotly.js and no HTML go into the notebook: a saved lesson stays small (plotly.js alone is
  * 4.8 MB) and a learner's `git diff` stays readable.
  */
-import { createRequire } from "node:module";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { randomBytes } from "node:crypto";
 import { describeFigure, type Figure } from "./figure.js";
 import { displayBundle } from "../notebook/display.js";
+import { readText, writeText } from "../data.js";
 
-let plotlySource: string | undefined;
+let plotlySource: Promise<string> | undefined;
 
-/** The plotly.js bundle (plotly.js-dist-min), read once. */
-export function plotlyBundle(): string {
-  if (plotlySource === undefined) {
-    const req = createRequire(import.meta.url);
-    plotlySource = readFileSync(req.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
-  }
+/** The plotly.js bundle (plotly.js-dist-min), read once through the library's file door (lib/data.ts). */
+export function plotlyBundle(): Promise<string> {
+  plotlySource ??= readText(new URL(import.meta.resolve("plotly.js-dist-min/plotly.min.js"))).catch((e: unknown) => {
+    plotlySource = undefined;
+    throw e;
+  });
   return plotlySource;
 }
 
@@ -39,12 +36,22 @@ function scriptSafe(json: string): string {
   return json.replace(/<\//g, "<\\/").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
-/** A <div> and the script that draws `fig` into it with `window.Plotly`. */
-export function figureHtml(fig: Figure, opts: { includePlotly?: boolean } = {}): string {
+/** A short random id (Web Crypto: the same in Node and a browser). */
+function randomId(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A <div> and the script that draws `fig` into it with `window.Plotly`.
+ * @param opts.plotlyJs plotly.js's source to inline before the chart (`await plotlyBundle()`), for a page
+ *   that has no copy of its own
+ */
+export function figureHtml(fig: Figure, opts: { plotlyJs?: string } = {}): string {
   checkFigure(fig);
-  const id = `seeklab-plot-${randomBytes(6).toString("hex")}`;
+  const id = `seeklab-plot-${randomId()}`;
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 400;
-  const bundle = opts.includePlotly ? `<script type="text/javascript">${plotlyBundle()}</script>\n` : "";
+  const bundle = opts.plotlyJs !== undefined ? `<script type="text/javascript">${opts.plotlyJs}</script>\n` : "";
   const json = scriptSafe(JSON.stringify({ data: fig.data, layout: fig.layout }));
   return (
     `${bundle}<div id="${id}" class="seeklab-plot" style="width:100%;height:${height}px;"></div>\n` +
@@ -75,9 +82,9 @@ export function show(fig: Figure): void {
 }
 
 /** A self-contained HTML page (plotly.js inlined) showing `fig`, written to `path`. */
-export function saveHtml(fig: Figure, path: string): void {
+export async function saveHtml(fig: Figure, path: string): Promise<void> {
   const title = describeFigure(fig).replace(/[<>&]/g, "");
-  const page = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${figureHtml(fig, { includePlotly: true })}\n</body></html>\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, page);
+  const plotlyJs = await plotlyBundle();
+  const page = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${figureHtml(fig, { plotlyJs })}\n</body></html>\n`;
+  await writeText(path, page);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { barChart, heatmap, lineChart, scatterChart, tableFigure, describeFigure, SEEKLAB_COLORS, SEEKLAB_SEQUENTIAL } from "../../lib/plot/index.js";
-import { figureBundle, figureHtml, saveHtml, show } from "../../lib/plot/show.js";
+import { figureBundle, figureHtml, plotlyBundle, saveHtml, show } from "../../lib/plot/show.js";
 
 describe("chart builders return plain plotly figures", () => {
   it("lineChart: one scatter trace per series, axis titles, log axes, error bars", () => {
@@ -75,18 +75,18 @@ describe("chart builders return plain plotly figures", () => {
 describe("showing figures", () => {
   const fig = lineChart([{ name: "</script><b>", x: [0], y: [1] }], { title: "t", height: 321 });
 
-  it("figureHtml draws with window.Plotly and cannot be broken out of its script", () => {
+  it("figureHtml draws with window.Plotly and cannot be broken out of its script", async () => {
     const html = figureHtml(fig);
     expect(html).toContain('class="seeklab-plot" style="width:100%;height:321px;"');
     expect(html).toContain("window.Plotly.newPlot(");
     expect(html).not.toContain("</script><b>");
     expect(html).not.toContain("plotly.js v");
-    expect(figureHtml(fig, { includePlotly: true })).toContain("plotly.js v");
+    expect(figureHtml(fig, { plotlyJs: await plotlyBundle() })).toContain("plotly.js v");
   });
 
-  it("saveHtml writes a self-contained page", () => {
+  it("saveHtml writes a self-contained page", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "seeklab-plot-")), "sub", "fig.html");
-    saveHtml(fig, path);
+    await saveHtml(fig, path);
     const page = readFileSync(path, "utf8");
     expect(page.startsWith("<!doctype html>")).toBe(true);
     expect(page).toContain("plotly.js v");

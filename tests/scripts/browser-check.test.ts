@@ -12,10 +12,10 @@ const ROOT = resolve(import.meta.dirname, "..", "..");
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", process.env.SEEKLAB_CHROMIUM].find((p) => p && existsSync(p));
 
 describe.skipIf(!chromium)("browser check (scripts/browser-check.mjs)", () => {
-  it("passes drawn charts, fails an undrawn chart and a page that logs an error", () => {
+  it("passes drawn charts, fails an undrawn chart and a page that logs an error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "seeklab-browser-"));
     const fig = lineChart([{ name: "y", x: [0, 1, 2], y: [1, 4, 9] }], { title: "squares" });
-    saveHtml(fig, join(dir, "a_good.html"));
+    await saveHtml(fig, join(dir, "a_good.html"));
     // Charts without plotly.js on the page: the divs exist, nothing draws.
     writeFileSync(join(dir, "b_no_plotly.html"), `<!doctype html><html><body>${figureHtml(fig)}</body></html>`);
     writeFileSync(join(dir, "c_error.html"), `<!doctype html><html><body><script>console.error("boom")</script></body></html>`);
