@@ -15,6 +15,7 @@ import { moeLayer } from "./lesson2.mjs";
 import { grpoLoop, tinyTransformer } from "./lesson3.mjs";
 import { bradleyTerry, eloUpdate } from "./lesson4.mjs";
 import { roofline } from "./lesson5.mjs";
+import { jevonsOutcomes } from "./lesson5b.mjs";
 
 export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
 
@@ -23,6 +24,7 @@ export async function drawFigures() {
   const lib = (file) => import(pathToFileURL(join(ROOT, "lib", "dist", file)).href);
   const { loadDeepSeekConfigs } = await lib("attention/configs.js");
   const { kvCacheElementsPerTokenPerLayer: perLayer } = await lib("attention/memory.js");
+  const { jevonsOutcome } = await lib("hardware/jevons.js");
   const v3 = (await loadDeepSeekConfigs())["DeepSeek-V3"];
   const counts = { mha: perLayer("mha", v3), gqa: perLayer("gqa", { ...v3, nKvHeads: 8 }), mqa: perLayer("mqa", v3), mla: perLayer("mla", v3) };
   const shape = { layers: v3.nLayers, denseLayers: v3.firstKDenseReplace, dModel: v3.dModel };
@@ -39,6 +41,7 @@ export async function drawFigures() {
     "lesson4-elo-update.svg": eloUpdate(),
     "lesson4-bradley-terry.svg": bradleyTerry(),
     "lesson5-roofline.svg": roofline(),
+    "lesson5b-jevons.svg": jevonsOutcomes(jevonsOutcome),
   };
   return Object.fromEntries(Object.entries(figures).map(([name, fig]) => [name, fig.toString()]));
 }

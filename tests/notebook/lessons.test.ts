@@ -24,4 +24,10 @@ describe("lesson scaffolding", () => {
     for (const heading of ["**Objectives.**", "**Prerequisites.**", "**Time.**"]) expect(first, `${file}: ${heading} in the first cell`).toContain(heading);
     expect(cells.join("\n"), `${file}: a link to glossary.md`).toMatch(/\]\(glossary\.md\)/);
   });
+
+  it.each(lessons)("%s shows at least one committed figure, and every figure it shows exists", (file) => {
+    const shown = [...markdown(file).join("\n").matchAll(/\]\((figures\/[\w.-]+\.svg)\)/g)].map((m) => m[1]!);
+    expect(shown.length, `${file}: ![..](figures/NAME.svg) in a markdown cell`).toBeGreaterThan(0);
+    for (const f of shown) expect(existsSync(join(NOTEBOOKS, f)), `${file}: ${f} is committed`).toBe(true);
+  });
 });
