@@ -10,7 +10,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 import { ROOT, hasCommand, say } from "./common.mjs";
@@ -139,6 +139,10 @@ export async function startHub(opts, { log = (line) => process.stderr.write(`${l
   }
   const jupyterhub = findJupyterhub();
   await setup();
+  // The state folder is private, but not the folders above it: with `recursive`, mkdir gives every
+  // folder it creates the same mode, and a fresh clone's build/ made 0700 here locked the learners
+  // out of build/hub-venv.
+  mkdirSync(dirname(opts.state), { recursive: true });
   mkdirSync(opts.state, { recursive: true, mode: 0o700 });
   const venv = await learnerEnv(hubPythonOf(jupyterhub));
   for (const name of [...opts.learners, ADMIN]) prepareUser(name);
