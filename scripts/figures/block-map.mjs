@@ -8,7 +8,9 @@ const plus = (x, y) =>
 
 /** A red "you are here" flag whose tip is at (x, y). */
 export function hereFlag(x, y, label = "you are here") {
-  return `<path d="M${x},${y} l-7,-11 h14 z" fill="${C.red}"/>` + text(x, y - 20, label, { size: 13, weight: 700, fill: C.red });
+  // A white halo behind the label keeps it readable where it crosses the block's dashed frame.
+  return `<path d="M${x},${y} l-7,-11 h14 z" fill="${C.red}"/>` +
+    `<g stroke="${C.paper}" stroke-width="5" stroke-linejoin="round" paint-order="stroke">${text(x, y - 20, label, { size: 13, weight: 700, fill: C.red })}</g>`;
 }
 
 /**
