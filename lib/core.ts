@@ -10,3 +10,4 @@ export * from "./model/index.js";
 export * from "./elo/index.js";
 export * from "./hardware/index.js";
 export * from "./plot/index.js";
+export * from "./capstone/index.js";

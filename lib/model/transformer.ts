@@ -22,7 +22,7 @@ import { createMHACache, initMHAWeights, mhaForward, type MHAConfig, type MHAWei
 import { createMLACache, initMLAWeights, mlaForward, type MLAConfig, type MLAWeights } from "../attention/mla.js";
 import type { KVCache } from "../attention/kvcache.js";
 import { initMoEWeights, moeForwardDense, type MoEWeights } from "../moe/moe.js";
-import type { GateConfig } from "../moe/gate.js";
+import { route, type GateConfig } from "../moe/gate.js";
 
 export interface TinyTransformerConfig {
   vocabSize: number;
@@ -48,8 +48,10 @@ export interface TinyTransformerConfig {
   mla?: { kvLoraRank?: number; qLoraRank?: number; qkNopeHeadDim?: number; qkRopeHeadDim?: number; vHeadDim?: number };
   /** Default "swiglu". */
   ffn?: "swiglu" | "moe";
-  /** Router when ffn = "moe" (computed densely: every expert on every token, masked). */
-  moe?: { nExperts: number; topK: number; scoreFunc?: "softmax" | "sigmoid"; nShared?: number };
+  /** Router when ffn = "moe" (computed densely: every expert on every token, masked).
+   *  `routingBias: true` adds DeepSeek-V3's selection-only bias per layer ("layers.N.ffn.bias", not
+   *  trained by gradient; the caller updates it by rule, e.g. with `updateRoutingBias`). Default false. */
+  moe?: { nExperts: number; topK: number; scoreFunc?: "softmax" | "sigmoid"; nShared?: number; routingBias?: boolean };
 }
 
 /** The config with every default filled in: what checkpoints store and compare. */
@@ -96,7 +98,7 @@ export function resolveConfig(cfg: TinyTransformerConfig): ResolvedConfig {
   }
   if (ffn === "moe") {
     if (!cfg.moe) throw new Error('TinyTransformerConfig: ffn = "moe" needs moe: { nExperts, topK }');
-    out.moe = { scoreFunc: "softmax", nShared: 0, ...cfg.moe };
+    out.moe = { scoreFunc: "softmax", nShared: 0, routingBias: false, ...cfg.moe };
   }
   return out;
 }
@@ -138,6 +140,12 @@ export class TinyTransformer {
    * default: ~3× faster training on wasm) or "split" (`applyRope`, the readable one). Same numbers.
    */
   ropeImpl: "split" | "matmul" = "matmul";
+  /**
+   * Called by `forward` with each MoE layer's routing choices ([tokens, topK] int32, freed when the
+   * forward's tidy ends: `tf.keep` what you hold on to) — how a training loop measures expert load
+   * (MaxVio) and updates the routing bias. Unset (default): nothing extra is computed.
+   */
+  onRoute?: (layer: number, indices: tf.Tensor2D) => void;
 
   /**
    * Seeded initialisation (the same config and seed give the same weights on every backend).
@@ -168,7 +176,7 @@ export class TinyTransformer {
       let ffn: SwiGLUWeights | MoEWeights;
       if (c.ffn === "swiglu") ffn = initSwiGLUWeights(c.dModel, c.ffnHidden, deriveSeed(s, "ffn"));
       else {
-        const moe = initMoEWeights(c.dModel, c.ffnHidden, c.moe!.nExperts, deriveSeed(s, "ffn"), { nShared: c.moe!.nShared });
+        const moe = initMoEWeights(c.dModel, c.ffnHidden, c.moe!.nExperts, deriveSeed(s, "ffn"), { nShared: c.moe!.nShared, withBias: c.moe!.routingBias });
         ffn = moe;
       }
       this.layers.push({ attnNorm: v(initOnes(c.dModel)), attn: vAll(attn), ffnNorm: v(initOnes(c.dModel)), ffn: vAll(ffn) });
@@ -262,7 +270,12 @@ export class TinyTransformer {
         const h2 = rmsNorm(x, layer.ffnNorm, c.normEps);
         let f: tf.Tensor;
         if (c.ffn === "swiglu") f = swiglu(h2, layer.ffn as SwiGLUWeights);
-        else f = moeForwardDense(h2.reshape([-1, c.dModel]) as tf.Tensor2D, layer.ffn as MoEWeights, this.gateConfig()).reshape([batch, seq, c.dModel]);
+        else {
+          const flat = h2.reshape([-1, c.dModel]) as tf.Tensor2D; // [batch·seq, dModel]
+          const w = layer.ffn as MoEWeights;
+          if (this.onRoute) this.onRoute(l, route(flat, w.gate, this.gateConfig(), w.bias).indices);
+          f = moeForwardDense(flat, w, this.gateConfig()).reshape([batch, seq, c.dModel]);
+        }
         x = tf.add(x, f);
       });
       const y = rmsNorm(x, this.finalNorm, c.normEps);
