@@ -59,7 +59,7 @@ const B = QUICK
   : { sft: Number(args["sft-tokens"] ?? 3_000_000), rungs: [1 / 8, 1 / 4, 1 / 2, 1], grpoSteps: Number(args["grpo-steps"] ?? 80), r1Grpo1: 60, r1Grpo2: 30,
       rsProblems: 1500, rsSamples: 4, r1SftTokens: 400_000, distillProblems: 12000, studentTokens: Number(args["student-tokens"] ?? 1_600_000), scK: 16, validation: 200 };
 const SFT = { lr: 3e-3, batchSize: 32 };
-const GRPO = { groupSize: 8, questionsPerStep: 8, temperature: 1, lr: 1e-4, klBeta: 0.04, clipEps: 0.2, innerSteps: 2, formatWeight: 0.1, maxNewTokens: 40 };
+const GRPO = { groupSize: 8, questionsPerStep: 8, temperature: 1, lr: 5e-5, klBeta: 0.04, clipEps: 0.2, innerSteps: 2, formatWeight: 0.1, maxNewTokens: 40 };
 const SC_TEMPERATURE = 0.8;
 const RUNG_NAMES = ["@1/8", "@1/4", "@1/2", ""];
 
