@@ -1,4 +1,4 @@
-// Draw every lesson figure (lessons 0–5) and the block map into notebooks/figures/*.svg, from the
+// Draw every lesson figure (lessons 0–6) and the block map into notebooks/figures/*.svg, from the
 // library's own numbers (the published configs in datasets/, the KV-cache arithmetic). A lesson
 // shows one with `![what it shows](figures/NAME.svg)`: JupyterLab renders the file (it does not
 // render SVG *attachments*: its attachment resolver takes only raster types), and the HTML export
@@ -16,6 +16,7 @@ import { grpoLoop, tinyTransformer } from "./lesson3.mjs";
 import { bradleyTerry, eloUpdate } from "./lesson4.mjs";
 import { roofline } from "./lesson5.mjs";
 import { jevonsOutcomes } from "./lesson5b.mjs";
+import { miniV3 } from "./lesson6.mjs";
 
 export const FIGURE_DIR = join(ROOT, "notebooks", "figures");
 
@@ -42,6 +43,7 @@ export async function drawFigures() {
     "lesson4-bradley-terry.svg": bradleyTerry(),
     "lesson5-roofline.svg": roofline(),
     "lesson5b-jevons.svg": jevonsOutcomes(jevonsOutcome),
+    "lesson6-mini-v3.svg": miniV3(),
   };
   return Object.fromEntries(Object.entries(figures).map(([name, fig]) => [name, fig.toString()]));
 }
