@@ -14,13 +14,16 @@
  * `SEEKLAB_BACKEND` (or the `prefer` argument) forces one, and fails clearly if it cannot load.
  *
  * initBackend is the one place that changes TensorFlow.js's global state: after activating a
- * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu, the
- * explicit-transpose matmul gradient of lib/backend/matmulGrad.ts for wasm).
+ * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
+ * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts and
+ * the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
 import { activate, errorText, optionalImport, type BackendInfo, type BackendName, type Loaded } from "./loaded.js";
 import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "./matmulGrad.js";
+import { useSimdBatchMatMul } from "./bmmKernel.js";
+import { useAliasingIdentity } from "./identityAlias.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -93,8 +96,11 @@ function load(name: BackendName, forced: boolean): Promise<Loaded> {
  * numbers, and tfjs's own gradient everywhere else. (webgpu's AddN fix is per backend: dawn.ts.)
  */
 function installWorkarounds(name: BackendName): void {
-  if (name === "wasm") useExplicitTransposeMatMulGrad();
-  else restoreMatMulGrad();
+  if (name === "wasm") {
+    useSimdBatchMatMul(); // kernels, registered for wasm only (bmmKernel.ts, identityAlias.ts)
+    useAliasingIdentity();
+    useExplicitTransposeMatMulGrad();
+  } else restoreMatMulGrad();
 }
 
 function parsePreference(value: string, from: string): BackendPreference {

@@ -9,6 +9,7 @@
  * kernel. It changes nothing on other backends except a transpose copy.
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdBatchMatMulInstalled } from "./bmmKernel.js";
 
 type GradConfig = ReturnType<typeof tf.getGradient>;
 
@@ -21,8 +22,13 @@ function t(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-/** a·b with optional transposes, done as explicit transposes then a plain matmul. */
+/**
+ * a·b with optional transposes, done as explicit transposes then a plain matmul — except batched
+ * products when the SIMD BatchMatMul kernel is installed (bmmKernel.ts): it reads a transposed
+ * operand through strides, so the flags cost nothing there and the transpose copy is saved.
+ */
 function mm(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  if ((a.rank > 2 || b.rank > 2) && simdBatchMatMulInstalled()) return tf.matMul(a, b, ta, tb);
   return tf.matMul(ta ? t(a) : a, tb ? t(b) : b);
 }
 
