@@ -10,8 +10,9 @@
 // this one process, so load from other work hits both sides alike:
 //   before = tfjs-wasm's own BatchMatMul, Identity and Cast kernels + the explicit-transpose
 //            matmul gradient (what trained lesson 3 when the issue measured 13,960 tok/s);
-//   now    = what initBackend installs today: the SIMD BatchMatMul kernel (lib/backend/bmmKernel.ts)
-//            and the copy-free Identity/Cast (lib/backend/identityAlias.ts) on top.
+//   now    = what initBackend installs today: the SIMD BatchMatMul kernel (lib/backend/bmmKernel.ts),
+//            the copy-free Identity/Cast (lib/backend/identityAlias.ts) and the fused RoPE and
+//            RMSNorm kernels (lib/backend/fusedKernels.ts) on top.
 import * as tf from "@tensorflow/tfjs";
 import {
   AdamW,
@@ -28,6 +29,8 @@ import {
   restoreIdentityKernels,
   restoreMatMulGrad,
   useAliasingIdentity,
+  useCompositeOps,
+  useFusedKernels,
   useExplicitTransposeMatMulGrad,
   useSimdBatchMatMul,
 } from "seeklab";
@@ -37,10 +40,12 @@ const KERNELS = {
   before: () => {
     restoreBatchMatMulKernel();
     restoreIdentityKernels();
+    useCompositeOps();
   },
   now: () => {
     useSimdBatchMatMul();
     useAliasingIdentity();
+    useFusedKernels();
   },
 };
 

@@ -24,6 +24,7 @@ import { activate, errorText, optionalImport, type BackendInfo, type BackendName
 import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "./matmulGrad.js";
 import { useSimdBatchMatMul } from "./bmmKernel.js";
 import { useAliasingIdentity } from "./identityAlias.js";
+import { useFusedKernels } from "./fusedKernels.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -99,6 +100,7 @@ function installWorkarounds(name: BackendName): void {
   if (name === "wasm") {
     useSimdBatchMatMul(); // kernels, registered for wasm only (bmmKernel.ts, identityAlias.ts)
     useAliasingIdentity();
+    useFusedKernels();
     useExplicitTransposeMatMulGrad();
   } else restoreMatMulGrad();
 }

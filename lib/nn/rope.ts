@@ -17,6 +17,7 @@
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb; used by lib/attention/mha.ts and mla.ts.
  */
 import * as tf from "@tensorflow/tfjs";
+import { fusedKernel, ROPE_KERNEL } from "../backend/fusedKernels.js";
 
 export type RopeLayout = "interleaved" | "rotateHalf";
 
@@ -151,6 +152,12 @@ export function applyRopeMatmul(x: tf.Tensor, tables: RopeTables, startPos = 0):
       c[p * d + 2 * i] = c[p * d + 2 * i + 1] = cv;
       s[p * d + 2 * i] = s[p * d + 2 * i + 1] = sv;
     }
+  }
+  const fused = x.dtype === "float32" ? fusedKernel(ROPE_KERNEL) : undefined;
+  if (fused) {
+    // tfjs-wasm: the same arithmetic as one kernel (lib/backend/fusedKernels.ts; fewer ops per step).
+    const heads = x.rank === 4 ? x.shape[2]! : 1;
+    return tf.tidy(() => tf.engine().runKernel(fused, { x, cos: tf.tensor2d(c, [seq, d]), sin: tf.tensor2d(s, [seq, d]) }, { seq, heads, inverse: false }) as tf.Tensor);
   }
   return tf.tidy(() => {
     const rows = [1, seq, ...(x.rank === 4 ? [1] : []), d]; // broadcast over batch (and heads)
