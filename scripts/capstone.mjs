@@ -5,6 +5,8 @@
  *   npm run build && node scripts/capstone.mjs            # full run → datasets/capstone/{battles.csv,results.json}
  *   node scripts/capstone.mjs --quick                     # minutes, tiny budgets → build/capstone-quick/
  *   node scripts/capstone.mjs --out DIR --work DIR --jobs 1|2 --held-out N --seed S
+ *   node scripts/capstone.mjs --stage student-gt,eval:student-gt   # (re)run named stages only
+ *   --note TEXT   recorded in results.json (e.g. how a run was resumed)
  *
  * Every stage writes its output (a checkpoint, an evaluation) under the work folder
  * (build/capstone/ by default) and is skipped when that output exists, so an interrupted run
@@ -57,7 +59,7 @@ const B = QUICK
   ? { sft: 24_000, rungs: [1 / 8, 1 / 4, 1 / 2, 1], grpoSteps: 2, r1Grpo1: 2, r1Grpo2: 1, rsProblems: 64, rsSamples: 4, r1SftTokens: 8_000,
       distillProblems: 64, studentTokens: 12_000, scK: 16, validation: 50 }
   : { sft: Number(args["sft-tokens"] ?? 3_000_000), rungs: [1 / 8, 1 / 4, 1 / 2, 1], grpoSteps: Number(args["grpo-steps"] ?? 80), r1Grpo1: 60, r1Grpo2: 30,
-      rsProblems: 1500, rsSamples: 4, r1SftTokens: 400_000, distillProblems: 12000, studentTokens: Number(args["student-tokens"] ?? 1_600_000), scK: 16, validation: 200 };
+      rsProblems: 1500, rsSamples: 4, r1SftTokens: 400_000, distillProblems: 12000, studentTokens: Number(args["student-tokens"] ?? 4_000_000), scK: 16, validation: 200 };
 const SFT = { lr: 3e-3, batchSize: 32 };
 const GRPO = { groupSize: 8, questionsPerStep: 8, temperature: 1, lr: 5e-5, klBeta: 0.04, clipEps: 0.2, innerSteps: 2, formatWeight: 0.1, maxNewTokens: 40 };
 const SC_TEMPERATURE = 0.8;
@@ -330,6 +332,13 @@ async function evalStage(name) {
   log(`eval ${name}: ${correct.filter(Boolean).length}/${heldOut.length} right, ${out.tokensPerAnswer.toFixed(1)} tokens/answer, ${Math.round(out.decodeTokensPerSec)} tok/s`);
 }
 
+/** When this work folder's run first started (written once; a resumed run keeps it). */
+function startedAt(now) {
+  const f = join(WORK, "started.json");
+  if (!existsSync(f)) writeJSON(f, { at: now, iso: new Date(now).toISOString() });
+  return readJSON(f).at;
+}
+
 function validationSet() {
   const s = stream("validation");
   return Array.from({ length: B.validation }, () => s.next());
@@ -436,7 +445,9 @@ async function finalStage(t0) {
     entrants,
     generated: new Date().toISOString(),
     machine: process.env.CAPSTONE_MACHINE ?? `${cpus().length}-core ${process.arch}, wasm backend (single-threaded per process), Node ${process.versions.node}`,
-    wallSeconds: t0 ? Math.round((Date.now() - t0) / 1000) : undefined,
+    // From the first start of this work folder (a resumed run counts its pauses too) to now.
+    wallSeconds: Math.round((Date.now() - startedAt(t0)) / 1000),
+    ...(args.note ? { notes: args.note } : {}),
     rating: { ...CAPSTONE_RATING },
     budgets: { ...B, sftLr: SFT.lr, batchSize: SFT.batchSize, grpo: GRPO, scTemperature: SC_TEMPERATURE },
     curves: {
@@ -461,11 +472,22 @@ async function finalStage(t0) {
 }
 
 // ---------------------------------------------------------------- main
-if (args.lane) {
+const STAGES = {
+  dense: () => sftLadder("dense"), "mini-V3": () => sftLadder("mini-V3"), "mini-V3+GRPO": grpoStage, "mini-V3+SFT": sftControlStage,
+  "mini-R1": miniR1Stage, "student-gt": studentGtStage, "student-distilled": studentDistilledStage,
+};
+if (args.stage) {
+  for (const name of args.stage.split(",")) {
+    if (name.startsWith("eval:")) await evalStage(name.slice(5));
+    else if (STAGES[name]) await STAGES[name]();
+    else throw new Error(`capstone: unknown stage ${JSON.stringify(name)}; known: ${Object.keys(STAGES).join(", ")}, eval:<entrant>`);
+  }
+} else if (args.lane) {
   await runLane(args.lane);
 } else {
   const t0 = Date.now();
   mkdirSync(WORK, { recursive: true });
+  startedAt(t0);
   log(`capstone: ${QUICK ? "QUICK " : ""}run in ${WORK} → ${OUT}, ${JOBS} process(es), held-out ${heldOut.length}`);
   if (JOBS >= 2) await Promise.all([spawnLane("A"), spawnLane("B")]);
   else {
