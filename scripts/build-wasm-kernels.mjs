@@ -7,7 +7,10 @@ import { join } from "node:path";
 import wabtInit from "wabt";
 import { ROOT } from "./common.mjs";
 
-const KERNELS = [{ wat: "lib/backend/bmmSimd.wat", ts: "lib/backend/bmmSimdBytes.ts", name: "BMM_SIMD_WASM_BASE64" }];
+const KERNELS = [
+  { wat: "lib/backend/bmmSimd.wat", ts: "lib/backend/bmmSimdBytes.ts", name: "BMM_SIMD_WASM_BASE64" },
+  { wat: "lib/backend/fusedSimd.wat", ts: "lib/backend/fusedSimdBytes.ts", name: "FUSED_SIMD_WASM_BASE64" },
+];
 
 export async function assemble(watPath) {
   const wabt = await wabtInit();

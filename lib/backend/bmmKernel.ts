@@ -15,73 +15,23 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BMM_SIMD_WASM_BASE64 } from "./bmmSimdBytes.js";
+import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
 
 type KernelConfig = NonNullable<ReturnType<typeof tf.getKernel>>;
 
-/** The part of the WebAssembly JS API used here (the library compiles without the DOM typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBufferLike;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: abstract new (...args: never[]) => WasmMemory;
-  validate(bytes: Uint8Array): boolean;
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-/** What this file reads of tfjs-wasm's backend object (BackendWasm; its types aren't exported from @tensorflow/tfjs). */
-interface WasmBackendLike {
-  wasm: { asm?: { memory?: WasmMemory }; _malloc(bytes: number): number; _free(ptr: number): void };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type Bmm = (
-  a: number, b: number, c: number,
-  batch: number, m: number, k: number, n: number,
-  sab: number, sai: number, sak: number,
-  sbb: number, sbk: number, sbj: number,
-  scratch: number,
-) => void;
-
 let original: KernelConfig | undefined;
-/** The SIMD module, instantiated against one tfjs-wasm memory. */
-let linked: { memory: WasmMemory; bmm: Bmm; scratch: number; scratchBytes: number; backend: WasmBackendLike } | undefined;
+/** A scratch buffer in tfjs-wasm's heap (for a transposed B), kept between calls. */
+let scratch = { memory: undefined as unknown, ptr: 0, bytes: 0 };
 
-function decode(base64: string): Uint8Array {
-  const bin = atob(base64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** The module linked to this backend's memory (re-linked if the backend was re-created). */
-function link(backend: WasmBackendLike): NonNullable<typeof linked> | undefined {
+function scratchFor(backend: WasmBackendLike, bytes: number): number {
   const memory = backend.wasm.asm?.memory;
-  if (!memory) return undefined;
-  if (linked && linked.memory === memory) return linked;
-  const instance = new WA!.Instance(new WA!.Module(decode(BMM_SIMD_WASM_BASE64)), { env: { memory } });
-  linked = { memory, bmm: instance.exports.bmm as Bmm, scratch: 0, scratchBytes: 0, backend };
-  return linked;
-}
-
-/** A scratch buffer in tfjs-wasm's heap of at least `bytes` (kept between calls). */
-function scratch(l: NonNullable<typeof linked>, bytes: number): number {
-  if (l.scratchBytes < bytes) {
-    if (l.scratch) l.backend.wasm._free(l.scratch);
-    l.scratchBytes = Math.max(bytes, 2 * l.scratchBytes, 1 << 16);
-    l.scratch = l.backend.wasm._malloc(l.scratchBytes);
+  if (scratch.memory !== memory) scratch = { memory, ptr: 0, bytes: 0 }; // a new backend: the old buffer went with it
+  if (scratch.bytes < bytes) {
+    if (scratch.ptr) backend.wasm._free(scratch.ptr);
+    scratch.bytes = Math.max(bytes, 2 * scratch.bytes, 1 << 16);
+    scratch.ptr = backend.wasm._malloc(scratch.bytes);
   }
-  return l.scratch;
-}
-
-/** True when this engine can run the module (WebAssembly SIMD) and tfjs-wasm's memory is reachable. */
-function usable(backend: WasmBackendLike): boolean {
-  const memory = backend.wasm?.asm?.memory;
-  if (!WA || !memory || !(memory instanceof WA.Memory)) return false;
-  if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) return false; // threaded build: leave it alone
-  return WA.validate(decode(BMM_SIMD_WASM_BASE64));
+  return scratch.ptr;
 }
 
 function batchMatMul(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.TensorInfo | tf.TensorInfo[] {
@@ -106,16 +56,15 @@ function batchMatMul(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.Tensor
   if (m * n * k === 0) return fallback();
   // B needs a dense copy when it is transposed; for a few rows that copy costs more than it saves.
   if (transposeB && m < 8) return fallback();
-  const l = link(backend);
-  if (!l) return fallback();
+  const kernels = linkToHeap(BMM_SIMD_WASM_BASE64, backend);
+  if (!kernels) return fallback();
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (outer.reduce((p, d) => p * d, 1) !== batch) return fallback();
   const outShape = [...outer, m, n];
   const out = backend.makeOutput(outShape, "float32");
-  const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-  const work = transposeB ? scratch(l, 4 * k * n) : 0;
-  l.bmm(
-    offset(a), offset(b), offset(out),
+  const work = transposeB ? scratchFor(backend, 4 * k * n) : 0;
+  kernels.bmm!(
+    heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out),
     batch, m, k, n,
     batchA === 1 ? 0 : ar * ac, transposeA ? 1 : ac, transposeA ? ac : 1,
     batchB === 1 ? 0 : br * bc, transposeB ? 1 : bc, transposeB ? bc : 1,
@@ -128,8 +77,7 @@ function batchMatMul(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.Tensor
 export function useSimdBatchMatMul(): void {
   if (original) return;
   const own = tf.getKernel("BatchMatMul", "wasm");
-  const backend = tf.findBackend("wasm") as unknown as WasmBackendLike | null;
-  if (!own || !backend || !usable(backend)) return;
+  if (!own || !heapBackend(BMM_SIMD_WASM_BASE64)) return;
   original = own;
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ kernelName: "BatchMatMul", backendName: "wasm", kernelFunc: batchMatMul as unknown as KernelConfig["kernelFunc"] });

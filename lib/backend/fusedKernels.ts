@@ -6,10 +6,11 @@
  * Why: on tfjs-wasm every op costs several microseconds of engine work before any arithmetic. A
  * decode step of lesson 3's model (batch 32, one new token, width 64) is ~150 ops on tensors of
  * 2,048 numbers, so that fixed cost is most of the step; RoPE and RMSNorm alone were ~60 of them.
- * The kernels run plain JavaScript loops over tfjs-wasm's own heap (no copy in or out), rounding
- * every step to float32 (Math.fround), so RoPE gives bit for bit what `applyRopeMatmul` gives
+ * The kernels run on tfjs-wasm's own heap (no copy in or out): 128-bit SIMD loops (fusedSimd.wat)
+ * when the last axis is a multiple of 4, else plain JavaScript loops that round every step to
+ * float32 (Math.fround). Either way RoPE gives bit for bit what `applyRopeMatmul` gives
  * (x⊙cos + (x·P)⊙sin: P only moves and negates lanes) and RMSNorm what its composite gives up to
- * the order of one sum. lib/nn/rope.ts and rmsnorm.ts call them through `fusedKernel(name)` and
+ * the order of its sums. lib/nn/rope.ts and rmsnorm.ts call them through `fusedKernel(name)` and
  * keep their composite spelling for every other backend; tests compare the two.
  *
  *   SeekLabRope        x [..., seq, (heads,) d], cos/sin [seq, d] (each pair's angle on both lanes)
@@ -19,6 +20,8 @@
  *   SeekLabRmsNormGrad x, w, r, dy, attr wrt → dx = r·g − x·r³·mean(x⊙g) or dw = Σ_rows x·r⊙dy, g = w⊙dy
  */
 import * as tf from "@tensorflow/tfjs";
+import { FUSED_SIMD_WASM_BASE64 } from "./fusedSimdBytes.js";
+import { heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
 
 export const ROPE_KERNEL = "SeekLabRope";
 export const RMSNORM_KERNEL = "SeekLabRmsNorm";
@@ -26,9 +29,11 @@ const RMSNORM_GRAD_KERNEL = "SeekLabRmsNormGrad";
 
 const f = Math.fround;
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+type HeapBackend = WasmBackendLike;
+
+/** The SIMD versions (fusedSimd.wat) when the last axis is a multiple of 4, else undefined (the JavaScript loops below). */
+function simd(backend: HeapBackend, d: number) {
+  return d % 4 === 0 ? linkToHeap(FUSED_SIMD_WASM_BASE64, backend) : undefined;
 }
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -39,6 +44,12 @@ function ropeKernel({ inputs, backend, attrs }: Args): tf.TensorInfo {
   const { seq, heads, inverse } = attrs as unknown as { seq: number; heads: number; inverse: boolean };
   const d = x.shape[x.shape.length - 1]!;
   const out = be.makeOutput(x.shape, "float32");
+  const rowsAll = x.shape.reduce((p, n) => p * n, 1) / d;
+  const fast = simd(be, d);
+  if (fast) {
+    fast.rope!(heapOffset(be, x), heapOffset(be, cos), heapOffset(be, sin), heapOffset(be, out), rowsAll, d, heads, seq, inverse ? 1 : 0);
+    return out;
+  }
   const xs = be.typedArrayFromHeap(x);
   const c = be.typedArrayFromHeap(cos);
   const s = be.typedArrayFromHeap(sin);
@@ -69,6 +80,11 @@ function rmsNormKernel({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
   const d = x.shape[x.shape.length - 1]!;
   const out = be.makeOutput(x.shape, "float32");
   const rOut = be.makeOutput([...x.shape.slice(0, -1), 1], "float32");
+  const fast = simd(be, d);
+  if (fast) {
+    fast.rmsnorm!(heapOffset(be, x), heapOffset(be, w), heapOffset(be, out), heapOffset(be, rOut), rOut.shape.reduce((p, n) => p * n, 1), d, eps);
+    return [out, rOut];
+  }
   const xs = be.typedArrayFromHeap(x);
   const ws = be.typedArrayFromHeap(w);
   const ys = be.typedArrayFromHeap(out);
@@ -89,6 +105,14 @@ function rmsNormGradKernel({ inputs, backend, attrs }: Args): tf.TensorInfo {
   const { x, w, r, dy } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; r: tf.TensorInfo; dy: tf.TensorInfo };
   const { wrt } = attrs as unknown as { wrt: "x" | "w" };
   const d = x.shape[x.shape.length - 1]!;
+  const rows = r.shape.reduce((p, n) => p * n, 1);
+  const fast = simd(be, d);
+  if (fast) {
+    const out = be.makeOutput(wrt === "w" ? [d] : x.shape, "float32");
+    if (wrt === "w") fast.rmsnorm_dw!(heapOffset(be, x), heapOffset(be, r), heapOffset(be, dy), heapOffset(be, out), rows, d);
+    else fast.rmsnorm_dx!(heapOffset(be, x), heapOffset(be, w), heapOffset(be, r), heapOffset(be, dy), heapOffset(be, out), rows, d);
+    return out;
+  }
   const xs = be.typedArrayFromHeap(x);
   const ws = be.typedArrayFromHeap(w);
   const rs = be.typedArrayFromHeap(r);

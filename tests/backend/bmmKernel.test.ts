@@ -110,7 +110,7 @@ describe("the SIMD BatchMatMul kernel (wasm)", () => {
     tf.dispose([q, k, v]);
   });
 
-  it("bmmSimdBytes.ts is what bmmSimd.wat assembles to", () => {
+  it("the committed kernel bytes (bmmSimdBytes.ts, fusedSimdBytes.ts) are what their .wat files assemble to", () => {
     // Needs wabt (a devDependency); the library ships only the bytes. Exits 1 when they are stale.
     const out = execFileSync(process.execPath, ["scripts/build-wasm-kernels.mjs", "--check"], { cwd: new URL("../..", import.meta.url), encoding: "utf8" });
     expect(out).toBe("");

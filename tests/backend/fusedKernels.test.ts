@@ -53,7 +53,7 @@ describe("fused RoPE and RMSNorm kernels (wasm)", () => {
   });
 
   for (const [shape, startPos] of [[[3, 5, 4, 8], 0], [[2, 7, 6], 3], [[4, 1, 2, 16], 20]] as [number[], number][]) {
-    it(`RoPE on [${shape}] from position ${startPos}: the same numbers and gradient as x⊙cos + (x·P)⊙sin`, async () => {
+    it(`RoPE on [${shape}] (SIMD when the last axis is a multiple of 4) from position ${startPos}: the same numbers and gradient as x⊙cos + (x·P)⊙sin`, async () => {
       const tables = ropeTables(shape[shape.length - 1]!, 32);
       const x = randn(shape, 1);
       const probe = randn(shape, 2);
@@ -66,7 +66,7 @@ describe("fused RoPE and RMSNorm kernels (wasm)", () => {
     });
   }
 
-  for (const shape of [[2, 5, 8], [7, 64], [3, 1, 16]]) {
+  for (const shape of [[2, 5, 8], [7, 64], [3, 1, 16], [3, 2, 6]]) {
     it(`RMSNorm on [${shape}]: the composite's value and gradients (x and the gain)`, async () => {
       const d = shape[shape.length - 1]!;
       const x = randn(shape, 3);
