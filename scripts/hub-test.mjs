@@ -7,12 +7,12 @@
 //   --load LESSON    also time every learner running LESSON's code cells at once and report memory
 // Prints "hub: N passed, N failed" last.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PYTHON, ROOT, runStatus, say } from "./common.mjs";
-import { parseHubArgs, startHub } from "./hub.mjs";
+import { parseHubArgs, privatePathFor, startHub } from "./hub.mjs";
 
 function freePort() {
   return new Promise((resolve) => {
@@ -64,27 +64,21 @@ export async function hubTest({ users = 3, load } = {}) {
   return code;
 }
 
-/** Can other users reach `path`? Every folder above it must let them through (o+x). */
-function othersCanTraverse(path) {
-  for (let dir = path; ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) return false;
-    if (dirname(dir) === dir) return true;
-  }
-}
-
 /**
- * Learners are other Unix users: they must reach the checkout's node_modules and hub-venv. A clone
- * under a private folder (CI's may be in a 0700 temporary folder, or under /root) cannot serve
- * them, so the test copies the working tree (tracked and untracked-not-ignored files, as git lists
- * them) to a world-readable folder under /var/tmp, sets it up there, runs there and removes it.
+ * Learners are other Unix users: they must read the checkout's node_modules, lib and hub-venv. A
+ * clone under a private folder (CI's may be in a 0700 temporary folder, or under /root), or one
+ * made under umask 077 (0600 files), cannot serve them, so the test copies the working tree
+ * (tracked and untracked-not-ignored files, as git lists them) to a folder under /var/tmp, makes
+ * it readable by all, sets it up there (umask 022), runs there and removes it.
  */
-async function relocated(args) {
+async function relocated(args, hidden) {
   const dest = mkdtempSync("/var/tmp/seeklab-hub-test-");
   chmodSync(dest, 0o755);
-  say(`learners cannot reach ${ROOT} (a folder above it is private): running the hub test from a copy of the working tree in ${dest}`);
+  say(`learners cannot read ${hidden}: running the hub test from a copy of the working tree in ${dest}`);
   try {
     const copy = spawnSync("bash", ["-c", `git ls-files -coz --exclude-standard | tar --null -T - -cf - | tar -xf - -C '${dest}'`], { cwd: ROOT, stdio: "inherit" });
     if (copy.status !== 0) throw new Error(`could not copy the working tree to ${dest}`);
+    if (spawnSync("chmod", ["-R", "go+rX,go-w", dest], { stdio: "inherit" }).status !== 0) throw new Error(`could not make ${dest} readable by learners`);
     const env = { ...process.env, SEEKLAB_HUB_RELOCATED: "1" };
     if (spawnSync("npm", ["run", "setup"], { cwd: dest, stdio: "inherit", env }).status !== 0) throw new Error(`set-up failed in ${dest}`);
     return spawnSync(process.execPath, [join("scripts", "hub-test.mjs"), ...args], { cwd: dest, stdio: "inherit", env }).status ?? 1;
@@ -96,9 +90,10 @@ async function relocated(args) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
   const at = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-  const run = !process.env.SEEKLAB_HUB_RELOCATED && !othersCanTraverse(ROOT)
-    ? relocated(args)
-    : hubTest({ users: Number(at("--users") ?? 3), load: at("--load") });
+  // Everything made from here on (the copy's set-up, build/hub-venv) is for learners to read.
+  process.umask(0o022);
+  const hidden = process.env.SEEKLAB_HUB_RELOCATED ? undefined : privatePathFor(ROOT);
+  const run = hidden ? relocated(args, hidden) : hubTest({ users: Number(at("--users") ?? 3), load: at("--load") });
   run.then((code) => process.exit(code), (e) => {
     console.log(`[seeklab] hub test could not run: ${e.message}`);
     console.log("hub: 0 passed, 1 failed");

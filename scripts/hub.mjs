@@ -9,7 +9,7 @@
 // server. The settings themselves are in hub/jupyterhub_config.py.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
@@ -132,12 +132,38 @@ function hubPythonOf(jupyterhub) {
   return shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : "python3";
 }
 
+/** What learners use from the checkout (through the links in their homes and the kernel spec). */
+const LEARNERS_READ = ["package.json", "node_modules", "lib", "datasets", "notebooks", "scripts", "hub", "jupyter", join("build", "hub-venv")];
+
+/**
+ * The first path under `root` (or folder above it) that learners need but other users cannot
+ * read, or undefined when there is none. Modes, not only folders: a checkout made under umask 077
+ * has 0600 files in world-readable folders.
+ */
+export function privatePathFor(root) {
+  const venv = join(root, "build", "hub-venv");
+  for (let dir = existsSync(venv) ? venv : root; ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  const needed = LEARNERS_READ.filter((p) => existsSync(join(root, p)));
+  const r = spawnSync("find", [...needed, "(", "-type", "d", "!", "-perm", "-o+rx", ")", "-o", "(", "-type", "f", "!", "-perm", "-o+r", ")", "-print", "-quit"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  const first = r.stdout.trim();
+  return first ? join(root, first) : undefined;
+}
+
 /** Start the hub; resolves with { child, stop(), url } once the hub answers. */
 export async function startHub(opts, { log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   if (process.getuid?.() !== 0) {
     throw new Error("npm run hub must run as root: it creates one Unix user per learner and JupyterHub starts each learner's server as that user");
   }
   const jupyterhub = findJupyterhub();
+  // Whatever the caller's umask, what the hub creates for learners (build/hub-venv, their copies)
+  // must be readable by them.
+  process.umask(0o022);
   await setup();
   // The state folder is private, but not the folders above it: with `recursive`, mkdir gives every
   // folder it creates the same mode, and a fresh clone's build/ made 0700 here locked the learners
@@ -147,8 +173,14 @@ export async function startHub(opts, { log = (line) => process.stderr.write(`${l
   const venv = await learnerEnv(hubPythonOf(jupyterhub));
   for (const name of [...opts.learners, ADMIN]) prepareUser(name);
   // Every learner runs the shared library and kernel as their own user: check they can.
+  const hidden = privatePathFor(ROOT);
   const probe = spawnSync("runuser", ["-u", opts.learners[0], "--", "test", "-r", join(ROOT, "node_modules", "tslab", "bin", "tslab")]);
-  if (probe.status !== 0) throw new Error(`learners cannot read ${ROOT} (a parent folder is private?): put the repository where other users can read it, e.g. /opt/seeklab`);
+  if (hidden || probe.status !== 0) {
+    throw new Error(
+      `learners cannot read ${hidden ?? ROOT}${hidden === ROOT || !hidden ? "" : ` (in ${ROOT})`}: put the repository where other users can read it, ` +
+        "e.g. /opt/seeklab, with files readable by all (`chmod -R go+rX` it, or clone it under umask 022)",
+    );
+  }
   const adminPassword = process.env.SEEKLAB_HUB_ADMIN_PASSWORD || randomBytes(9).toString("base64url");
   const env = {
     ...process.env,

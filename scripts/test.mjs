@@ -1,10 +1,12 @@
 // `npm test`: set up whatever is missing, then run every test — the strict typecheck, the library
 // suite (vitest), the consumer test of the packed library, every notebook headless through the SeekLab kernel, and the real-browser check of
-// the exported pages. Every stage runs even if an earlier one failed; the summary at the end lists
+// the exported pages, the course site, JupyterLab as a learner meets it, and the workshop hub (as root). Every stage runs even if an earlier one failed; the summary at the end lists
 // each and the last line counts everything: "total: N passed, N failed".
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, bin, runStatus, say } from "./common.mjs";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { ROOT, bin, hasCommand, runStatus, say } from "./common.mjs";
 import { setup } from "./setup.mjs";
 import { runNotebooks } from "./run-notebooks.mjs";
 import { exportHtml } from "./export-html.mjs";
@@ -58,6 +60,30 @@ function vitestCounts(file) {
   } catch {
     return undefined;
   }
+}
+
+/** Why the hub test cannot run here, or undefined. */
+function hubUnavailable() {
+  if (process.getuid?.() !== 0) return "needs root (it creates one Unix user per learner)";
+  if (!process.env.SEEKLAB_JUPYTERHUB && !hasCommand("jupyterhub")) return "JupyterHub is not installed (Debian: apt-get install jupyterhub)";
+  return undefined;
+}
+
+/** Run scripts/hub-test.mjs, echoing its output; its counts and the lines that say what failed. */
+function hubTestRun() {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "hub-test.mjs")], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let passed = 0;
+    let failed = 1;
+    const reasons = [];
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      console.log(line);
+      const m = /^hub: (\d+) passed, (\d+) failed/.exec(line);
+      if (m) [passed, failed] = [Number(m[1]), Number(m[2])];
+      if (/^✗|could not run/.test(line)) reasons.push(line.replace(/^✗ /, "").slice(0, 300));
+    });
+    child.on("exit", (code) => resolvePromise({ code: code ?? 1, passed, failed, reasons }));
+  });
 }
 
 async function main() {
@@ -137,6 +163,22 @@ async function main() {
       record("npm start in JupyterLab", r.problems.length === 0, r.problems.length ? r.problems.join("; ") : `opens 00_welcome, quiet terminal, ${saved}`);
     });
   }
+
+  // The workshop hub (npm run test:hub): a real JupyterHub with 3 learners, driven through its
+  // HTTP API. It creates Unix users, so it needs root and JupyterHub (`.ci/run` installs Debian's).
+  await timed("workshop hub (npm run test:hub: JupyterHub, 3 learners, driven through its HTTP API)", async () => {
+    const why = hubUnavailable();
+    if (why && process.env.CI !== "true") {
+      results.push({ stage: "workshop hub", ok: true, detail: `SKIPPED: ${why}; run \`sudo npm run test:hub\` to check it` });
+      return;
+    }
+    if (why) throw new Error(`cannot run on CI: ${why}`);
+    const r = await hubTestRun();
+    record("workshop hub", r.code === 0, `${r.passed} passed, ${r.failed} failed${r.reasons.length ? ` — ${r.reasons.join("; ")}` : ""}`, {
+      passed: r.passed,
+      failed: r.code === 0 ? r.failed : Math.max(1, r.failed),
+    });
+  });
 
   console.log("\nSummary");
   for (const r of results) console.log(`  ${r.ok ? "✓" : "✗"} ${r.stage}: ${r.detail}`);
