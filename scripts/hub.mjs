@@ -9,7 +9,7 @@
 // server. The settings themselves are in hub/jupyterhub_config.py.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
@@ -78,17 +78,22 @@ function prepareUser(name) {
   chmodSync(home, 0o700);
   const dir = join(home, "seeklab");
   const lessons = join(dir, "notebooks");
-  if (!existsSync(lessons)) {
-    mkdirSync(lessons, { recursive: true });
-    for (const f of readdirSync(join(ROOT, "notebooks"))) {
-      if (f.endsWith(".ipynb") || f.endsWith(".md") || f === "figures") cpSync(join(ROOT, "notebooks", f), join(lessons, f), { recursive: true });
-    }
+  // Lessons the learner does not have yet (all of them the first time; a lesson added since the last
+  // workshop later) are copied; their own copies, with their work, are never overwritten.
+  mkdirSync(lessons, { recursive: true });
+  for (const f of readdirSync(join(ROOT, "notebooks"))) {
+    const wanted = f.endsWith(".ipynb") || f.endsWith(".md") || f === "figures";
+    if (wanted && !existsSync(join(lessons, f))) cpSync(join(ROOT, "notebooks", f), join(lessons, f), { recursive: true });
   }
   // Shared, read-only for learners: the library (built once), its packages and the datasets, at
   // the same relative places as in the repository so lessons' imports and links resolve.
+  // A link left by an earlier hub from another checkout (the test's copy in /var/tmp is new each
+  // time) is pointed at this one.
   for (const shared of ["node_modules", "lib", "datasets"]) {
     const link = join(dir, shared);
-    if (!existsSync(link) && !isLink(link)) symlinkSync(join(ROOT, shared), link);
+    const target = join(ROOT, shared);
+    if (isLink(link) && readlinkSync(link) !== target) unlinkSync(link);
+    if (!existsSync(link) && !isLink(link)) symlinkSync(target, link);
   }
   sh("chown", ["-R", "-h", `${name}:${name}`, dir]);
   return home;
