@@ -65,6 +65,17 @@ export async function hubTest({ users = 3, load } = {}) {
 }
 
 /**
+ * What other users cannot read in `root`: by the modes, then by trying as `nobody` (a mount can
+ * refuse other users whatever the modes say). Undefined when they can read it.
+ */
+function unreadableByOthers(root) {
+  const hidden = privatePathFor(root);
+  if (hidden) return hidden;
+  const probe = spawnSync("runuser", ["-u", "nobody", "--", "test", "-r", join(root, "package.json")]);
+  return probe.status === 0 ? undefined : `${root} (as user nobody)`;
+}
+
+/**
  * Learners are other Unix users: they must read the checkout's node_modules, lib and hub-venv. A
  * clone under a private folder (CI's may be in a 0700 temporary folder, or under /root), or one
  * made under umask 077 (0600 files), cannot serve them, so the test copies the working tree
@@ -92,7 +103,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const at = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   // Everything made from here on (the copy's set-up, build/hub-venv) is for learners to read.
   process.umask(0o022);
-  const hidden = process.env.SEEKLAB_HUB_RELOCATED ? undefined : privatePathFor(ROOT);
+  const hidden = process.env.SEEKLAB_HUB_RELOCATED ? undefined : unreadableByOthers(ROOT);
   const run = hidden ? relocated(args, hidden) : hubTest({ users: Number(at("--users") ?? 3), load: at("--load") });
   run.then((code) => process.exit(code), (e) => {
     console.log(`[seeklab] hub test could not run: ${e.message}`);
