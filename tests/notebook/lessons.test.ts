@@ -25,6 +25,16 @@ describe("lesson scaffolding", () => {
     expect(cells.join("\n"), `${file}: a link to glossary.md`).toMatch(/\]\(glossary\.md\)/);
   });
 
+  // A retrain cell overwrites committed results: it must do nothing unless SEEKLAB_RETRAIN=1 asks for it, so that
+  // `npm test` (and a learner's Run All) loads the committed files instead.
+  it.each(lessons)("%s: every RETRAIN CELL is guarded by SEEKLAB_RETRAIN", (file) => {
+    const nb = JSON.parse(readFileSync(join(NOTEBOOKS, file), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
+    const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+    for (const cell of code.filter((c) => /RETRAIN CELL/.test(c))) {
+      expect(cell, `${file}: a RETRAIN CELL without the guard`).toMatch(/process\.env\.SEEKLAB_RETRAIN === "1"/);
+    }
+  });
+
   it.each(lessons)("%s shows at least one committed figure, and every figure it shows exists", (file) => {
     const shown = [...markdown(file).join("\n").matchAll(/\]\((figures\/[\w.-]+\.svg)\)/g)].map((m) => m[1]!);
     expect(shown.length, `${file}: ![..](figures/NAME.svg) in a markdown cell`).toBeGreaterThan(0);
