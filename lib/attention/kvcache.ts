@@ -20,6 +20,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * x [a, b, c, d] → [a, c, b, d] (x.transpose([0, 2, 1, 3])). When axis 1 or 2 has one entry (a
+ * decode step: one token) the order in memory does not change, so it is a reshape: no copy, and on
+ * tfjs-wasm one op fewer when the caller reshapes right after.
+ */
+export function swapAxes12(x: tf.Tensor): tf.Tensor {
+  const [a, b, c, d] = x.shape as [number, number, number, number];
+  return b === 1 || c === 1 ? x.reshape([a, c, b, d]) : x.transpose([0, 2, 1, 3]);
+}
+
 /** Tokens per block unless the caller says otherwise (measured: `npm run bench -- mla`). */
 export const DEFAULT_BLOCK_SIZE = 256;
 
@@ -154,7 +164,8 @@ export class KVCache {
       const width = this.tail(name).at(-1)!;
       const blocks = this.store.get(name) ?? [];
       // Only the new tokens move: [b, s, heads, width] → [b, heads, s, width].
-      const piece = tf.tidy(() => values[name]!.reshape([batch, seq, h, width]).transpose([0, 2, 1, 3])) as tf.Tensor4D;
+      const v = values[name]!;
+      const piece = tf.tidy(() => swapAxes12(v.rank === 4 ? v : v.reshape([batch, seq, h, width]))) as tf.Tensor4D;
       this.append(blocks, piece, startPos);
       piece.dispose();
       this.store.set(name, blocks);

@@ -122,9 +122,10 @@ export function mhaForward(
       // Decode and chunked prefill: attention over the cache's blocks (paged.ts).
       const cache = opts.cache;
       cache.write(startPos, { k, v });
-      const qg = q.transpose([0, 2, 1, 3]).reshape([batch, kv, group * seq, headDim]) as tf.Tensor4D; // [b, nKv, group·s, headDim]
-      out = pagedAttention({ queries: [qg], keys: [cache.blocks("k")], values: cache.blocks("v") }, seq, 1 / Math.sqrt(headDim), startPos) // cached keys start at position 0
-        .reshape([batch, nHeads, seq, headDim]);
+      // (One new token: [b, 1, heads, d] and [b, heads, 1, d] are the same memory, so no transpose.)
+      const qg = (seq === 1 ? q : q.transpose([0, 2, 1, 3])).reshape([batch, kv, group * seq, headDim]) as tf.Tensor4D; // [b, nKv, group·s, headDim]
+      out = pagedAttention({ queries: [qg], keys: [cache.blocks("k")], values: cache.blocks("v") }, seq, 1 / Math.sqrt(headDim), startPos); // cached keys start at position 0
+      if (group > 1) out = out.reshape([batch, nHeads, seq, headDim]); // [b, nKv, group·s, d] is [b, nHeads, s, d]
     } else {
       out = attention(
         q.transpose([0, 2, 1, 3]), // [b, nHeads, s, headDim]
@@ -133,7 +134,7 @@ export function mhaForward(
         { offset: 0 }, // keys from this chunk only start where the queries start
       ); // [b, nHeads, s, headDim]
     }
-    const merged = out.transpose([0, 2, 1, 3]).reshape([batch, seq, nHeads * headDim]); // [b, s, nHeads·headDim]
+    const merged = (seq === 1 ? out : out.transpose([0, 2, 1, 3])).reshape([batch, seq, nHeads * headDim]); // [b, s, nHeads·headDim]
     return linear(merged, w.wo) as tf.Tensor3D; // [b, s, dModel]
   });
 }

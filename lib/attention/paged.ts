@@ -70,7 +70,8 @@ export function pagedAttention(x: PagedInputs, seq: number, scale: number, offse
     const perBlock = x.values.map((_, i) => blockScores(x, qT, i)); // [batch, G, n, tokens_i]
     const scores = perBlock.length === 1 ? perBlock[0]! : tf.concat(perBlock, 3); // [batch, G, n, t]: small, no cache-sized tensor moves
     const t = scores.shape[3];
-    const probs = maskedSoftmax(scores.reshape([b, G, n / seq, seq, t]), scale, { offset }).reshape([b, G, n, t]) as tf.Tensor4D;
+    // The causal mask [seq, t] needs the new tokens on an axis of their own, except for one token.
+    const probs = (seq === 1 ? maskedSoftmax(scores, scale, { offset }) : maskedSoftmax(scores.reshape([b, G, n / seq, seq, t]), scale, { offset }).reshape([b, G, n, t])) as tf.Tensor4D;
     const size = x.values[0]!.shape[2];
     const pieces = x.values.length === 1 ? [probs] : x.values.map((v, i) => columns(probs, i * size, v.shape[2])); // [batch, G, n, tokens_i]
     const outs = pieces.map((p, i) => {

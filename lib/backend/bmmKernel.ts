@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BMM_SIMD_WASM_BASE64 } from "./bmmSimdBytes.js";
 import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
+import { explicitTransposeMatMulGradInstalled } from "./matmulGrad.js";
 
 type KernelConfig = NonNullable<ReturnType<typeof tf.getKernel>>;
 
@@ -45,23 +46,43 @@ function batchMatMul(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.Tensor
   const [br, bc] = [b.shape[rb - 2]!, b.shape[rb - 1]!];
   const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-  const batch = Math.max(batchA, batchB);
-  const m = transposeA ? ac : ar;
+  let batch = Math.max(batchA, batchB);
+  let m = transposeA ? ac : ar;
   const k = transposeA ? ar : ac;
   const n = transposeB ? br : bc;
+  if (batchB === 1 && batchA > 1 && !transposeA && (transposeB ? bc : br) === k) {
+    // One matrix B for every batch of A (x·W with x [..., k]): a single product [batch·m, k]·B.
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    if (!transposeB) {
+      // Plain 2-D: XNNPACK, through tfjs's own kernel on 2-D views of the same memory.
+      const out = original!.kernelFunc({ ...args, inputs: { a: { ...a, shape: [batchA * m, k] }, b: { ...b, shape: [k, n] } } as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+      out.shape = [...outer, m, n];
+      return out;
+    }
+    m *= batchA;
+    batch = 1;
+  }
   // XNNPACK's case, the ones tfjs rejects or broadcasts in ways other than "one side has batch 1",
   // and empty products: tfjs's own kernel.
   if (batch === 1 && !transposeA && !transposeB) return fallback();
   if ((transposeB ? bc : br) !== k || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return fallback();
   if (m * n * k === 0) return fallback();
-  // B needs a dense copy when it is transposed; for a few rows that copy costs more than it saves.
-  if (transposeB && m < 8) return fallback();
   const kernels = linkToHeap(BMM_SIMD_WASM_BASE64, backend);
   if (!kernels) return fallback();
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  if (outer.reduce((p, d) => p * d, 1) !== batch) return fallback();
-  const outShape = [...outer, m, n];
+  if (outer.reduce((p, d) => p * d, 1) !== Math.max(batchA, batchB)) return fallback();
+  const outShape = [...outer, transposeA ? ac : ar, n];
   const out = backend.makeOutput(outShape, "float32");
+  if (transposeB && !transposeA) {
+    // A·Bᵀ with rows of both contiguous along k: dot products, no copy of B.
+    kernels.bmm_nt!(
+      heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out),
+      batch, m, k, n,
+      batchA === 1 ? 0 : ar * ac, ac,
+      batchB === 1 ? 0 : br * bc, bc,
+    );
+    return out;
+  }
   const work = transposeB ? scratchFor(backend, 4 * k * n) : 0;
   kernels.bmm!(
     heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out),
@@ -89,6 +110,15 @@ export function restoreBatchMatMulKernel(): void {
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel(original);
   original = undefined;
+}
+
+/**
+ * Whether `tf.matMul(x [..., m, k], W [k, n])` is as fast as the 2-D product on the flattened x, so
+ * that `linear` can skip its two reshapes: on wasm, with this kernel (it folds x's batches into rows
+ * for XNNPACK) and matmulGrad.ts's gradient (tfjs-core's cannot sum W's gradient over x's batches).
+ */
+export function foldsBroadcastMatMul(): boolean {
+  return original !== undefined && explicitTransposeMatMulGradInstalled() && tf.getBackend() === "wasm";
 }
 
 /** Whether the SIMD kernel is installed. */

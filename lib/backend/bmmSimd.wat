@@ -12,6 +12,10 @@
 ;; in four f32x4 registers and add A(i,kk) · B(kk, j..j+15) for kk = 0..k-1, in that order — each
 ;; output is the plain sum over kk, so results equal a naive loop's. That needs B's rows contiguous
 ;; (sbj = 1); otherwise B[t] is first copied into `scratch` as a dense k×n matrix.
+;;
+;; `bmm_nt` is the other form, for A·Bᵀ with both A's rows and B's rows contiguous along k (a
+;; query times the cached keys): each output is a dot product of two contiguous rows, four lanes at
+;; a time, so nothing is copied; the four lane sums are added at the end.
 (module
   (import "env" "memory" (memory 1))
   (func (export "bmm")
@@ -131,4 +135,58 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $loopI)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $loopT)))))
+      (br $loopT))))
+  (func (export "bmm_nt")
+    (param $a i32) (param $b i32) (param $c i32)
+    (param $batch i32) (param $m i32) (param $k i32) (param $n i32)
+    (param $sab i32) (param $sai i32) (param $sbb i32) (param $sbj i32)
+    (local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $k4 i32)
+    (local $aRow i32) (local $bRow i32) (local $bT i32) (local $pc i32)
+    (local $acc v128) (local $s f32)
+    (local.set $sab (i32.shl (local.get $sab) (i32.const 2)))
+    (local.set $sai (i32.shl (local.get $sai) (i32.const 2)))
+    (local.set $sbb (i32.shl (local.get $sbb) (i32.const 2)))
+    (local.set $sbj (i32.shl (local.get $sbj) (i32.const 2)))
+    (local.set $k4 (i32.and (local.get $k) (i32.const -4)))
+    (local.set $pc (local.get $c))
+    (block $doneT (loop $loopT
+      (br_if $doneT (i32.ge_u (local.get $t) (local.get $batch)))
+      (local.set $aRow (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $sab))))
+      (local.set $bT (i32.add (local.get $b) (i32.mul (local.get $t) (local.get $sbb))))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $bRow (local.get $bT))
+        (local.set $j (i32.const 0))
+        (block $doneJ (loop $loopJ
+          (br_if $doneJ (i32.ge_u (local.get $j) (local.get $n)))
+          (local.set $acc (v128.const i32x4 0 0 0 0))
+          (local.set $kk (i32.const 0))
+          (block $doneK (loop $loopK
+            (br_if $doneK (i32.ge_u (local.get $kk) (local.get $k4)))
+            (local.set $acc (f32x4.add (local.get $acc)
+              (f32x4.mul (v128.load (i32.add (local.get $aRow) (i32.shl (local.get $kk) (i32.const 2))))
+                         (v128.load (i32.add (local.get $bRow) (i32.shl (local.get $kk) (i32.const 2)))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 4)))
+            (br $loopK)))
+          (local.set $s (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+          (block $doneR (loop $loopR
+            (br_if $doneR (i32.ge_u (local.get $kk) (local.get $k)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.load (i32.add (local.get $aRow) (i32.shl (local.get $kk) (i32.const 2))))
+                       (f32.load (i32.add (local.get $bRow) (i32.shl (local.get $kk) (i32.const 2)))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+            (br $loopR)))
+          (f32.store (local.get $pc) (local.get $s))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 4)))
+          (local.set $bRow (i32.add (local.get $bRow) (local.get $sbj)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $loopJ)))
+        (local.set $aRow (i32.add (local.get $aRow) (local.get $sai)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $loopT))))
+)

@@ -15,8 +15,8 @@
  *
  * initBackend is the one place that changes TensorFlow.js's global state: after activating a
  * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
- * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts and
- * the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
+ * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts, the
+ * fused RoPE/RMSNorm of fusedKernels.ts, the allocation-free Concat of concat.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
@@ -25,6 +25,7 @@ import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "./matmulGrad.
 import { useSimdBatchMatMul } from "./bmmKernel.js";
 import { useAliasingIdentity } from "./identityAlias.js";
 import { useFusedKernels } from "./fusedKernels.js";
+import { useHeapConcat } from "./concat.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -101,6 +102,7 @@ function installWorkarounds(name: BackendName): void {
     useSimdBatchMatMul(); // kernels, registered for wasm only (bmmKernel.ts, identityAlias.ts)
     useAliasingIdentity();
     useFusedKernels();
+    useHeapConcat();
     useExplicitTransposeMatMulGrad();
   } else restoreMatMulGrad();
 }

@@ -44,12 +44,27 @@ export function useExplicitTransposeMatMulGrad(): void {
       const g = dy as tf.Tensor;
       const [a, b] = saved as [tf.Tensor, tf.Tensor];
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      if (!transposeA && a.rank > 2 && b.rank === 2) {
+        // x·W with x [..., m, k] and one matrix W for every batch (`linear` on wasm, which skips its
+        // reshapes there): the same two 2-D products as on the flattened x [rows, k].
+        const k = a.shape[a.rank - 1]!;
+        const n = g.shape[g.rank - 1]!;
+        return {
+          a: () => mm(g, b, false, !transposeB),
+          b: () => (transposeB ? mm(g.reshape([-1, n]), a.reshape([-1, k]), true, false) : mm(a.reshape([-1, k]), g.reshape([-1, n]), true, false)),
+        };
+      }
       if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
       if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
       if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
       return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
     },
   });
+}
+
+/** Whether this file's gradient is installed (it, unlike tfjs-core's, handles x·W with a batched x). */
+export function explicitTransposeMatMulGradInstalled(): boolean {
+  return original !== undefined;
 }
 
 /** Puts tfjs-core's own gradient back. */

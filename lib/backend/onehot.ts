@@ -17,5 +17,8 @@ import * as tf from "@tensorflow/tfjs";
 export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
   // tf.oneHot refuses depth 1 (an MoE with a single expert): then index 0 is the only one.
   if (depth === 1) return tf.tidy(() => tf.expandDims(tf.cast(tf.equal(indices, 0), "float32"), -1));
+  // On wasm an int32 one-hot and a Cast convert correctly in two ops (its Cast reads the int32
+  // values); elsewhere the multiply, which every backend gets right.
+  if (tf.getBackend() === "wasm") return tf.tidy(() => tf.cast(tf.oneHot(indices as tf.Tensor, depth, 1, 0, "int32"), "float32"));
   return tf.tidy(() => tf.mul(tf.oneHot(indices as tf.Tensor, depth), tf.scalar(1, "float32")));
 }

@@ -143,7 +143,8 @@ async function generateSameLength(model: TinyTransformer, rows: number[][], opts
       const last = tf.tidy(() => {
         const ids = tf.tensor2d(feed, [batch, len - feedFrom], "int32");
         const logits = model.forward(ids, { cache, startPos: feedFrom }); // [batch, fed, vocab]
-        return logits.slice([0, len - feedFrom - 1, 0], [batch, 1, vocab]).reshape([batch, vocab]); // [batch, vocab]
+        const fed = len - feedFrom;
+        return (fed === 1 ? logits : logits.slice([0, fed - 1, 0], [batch, 1, vocab])).reshape([batch, vocab]); // [batch, vocab]: the last position
       });
       const data = await last.data();
       last.dispose();

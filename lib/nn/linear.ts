@@ -5,6 +5,7 @@
  * Introduced in notebooks/01_multi_head_latent_attention.ipynb; every projection in SeekLab uses it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { foldsBroadcastMatMul } from "../backend/bmmKernel.js";
 
 /**
  * @param x [..., in] any number of leading dimensions
@@ -21,6 +22,10 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   }
   if (b && (b.rank !== 1 || b.shape[0] !== outDim)) {
     throw new Error(`linear: bias must be [${outDim}]; got [${b.shape}]`);
+  }
+  if (x.rank > 2 && foldsBroadcastMatMul()) {
+    // tfjs-wasm with SeekLab's kernels: the same 2-D product without the two reshape ops.
+    return b ? tf.tidy(() => tf.add(tf.matMul(x, w), b)) : tf.matMul(x, w);
   }
   return tf.tidy(() => {
     const lead = x.shape.slice(0, -1);
