@@ -7,6 +7,6 @@ export { type BalancePoint, type EntrantTrainOptions, type EntrantTrainResult, t
 export { type ArenaProblem, type Verdict, verify, wellFormedScratchpad, ruleReward } from "./verifier.js";
 export { type CapstoneBattle, BATTLES_HEADER, judgeBattle, buildBattles, battlesToCsv, parseCapstoneBattles } from "./battles.js";
 export {
-  type CapstoneKind, type CapstoneEntrant, type CapstoneResults, type EntrantRating, CAPSTONE_RATING,
+  type CapstoneKind, type CapstoneEntrant, type CapstoneResults, type EntrantRating, type RateOptions, CAPSTONE_RATING,
   rateEntrants, loadCapstoneResults, loadCapstoneBattles,
 } from "./results.js";

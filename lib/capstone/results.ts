@@ -2,11 +2,13 @@
  * The capstone's committed results (notebooks/06_mini_deepseek.ipynb loads them by default;
  * scripts/capstone.mjs measures them): the schema of datasets/capstone/results.json, the loaders
  * of it and of datasets/capstone/battles.csv, and the rating of entrants from battles with lesson
- * 4's Bradley–Terry (scale 400, base 10, mean 1000, no prior) and bootstrap 95% intervals.
+ * 4's Bradley–Terry (scale 400, base 10, mean 1000, no prior) and bootstrap 95% intervals —
+ * resampling whole problems, since the battles of one problem are not independent.
  */
 import { loadDatasetJson, datasetPath, readText } from "../data.js";
-import { bootstrapRatings } from "../elo/uncertainty.js";
-import { fitBradleyTerry } from "../elo/bradleyTerry.js";
+import { arenaRanks, bootstrapRatings, quantileSorted } from "../elo/uncertainty.js";
+import { fitBradleyTerry, type RatingScale } from "../elo/bradleyTerry.js";
+import { Rng } from "../random.js";
 import { winMatrix } from "../elo/winMatrix.js";
 import type { Battle } from "../elo/battles.js";
 import { parseCapstoneBattles, type CapstoneBattle } from "./battles.js";
@@ -43,7 +45,7 @@ export interface CapstoneEntrant {
   accuracy: number;
   accuracyLow: number;
   accuracyHigh: number;
-  /** Bradley–Terry rating from exactly the committed battles, with a bootstrap 95% interval. */
+  /** Bradley–Terry rating from exactly the committed battles, with a bootstrap 95% interval (problems resampled). */
   elo: number;
   eloLow: number;
   eloHigh: number;
@@ -80,7 +82,7 @@ export interface CapstoneResults {
   machine?: string;
   wallSeconds?: number;
   /** The rating settings (scale, base, mean, prior, bootstrap rounds and seed). */
-  rating?: { scale: number; base: number; init: number; prior: number; rounds: number; seed: number };
+  rating?: { scale: number; base: number; init: number; prior: number; rounds: number; seed: number; resample?: "problem" | "battle" };
   /** Curves for the notebook: MaxVio over mini-V3's training, loss curves, GRPO rewards, … */
   curves?: Record<string, unknown>;
   /** What the distillation comparison found, and anything else worth a sentence. */
@@ -88,7 +90,7 @@ export interface CapstoneResults {
 }
 
 /** The fixed rating settings of the capstone arena: lesson 4's Bradley–Terry on the Elo scale. */
-export const CAPSTONE_RATING = { scale: 400, base: 10, init: 1000, prior: 0, rounds: 1000, seed: 16 } as const;
+export const CAPSTONE_RATING = { scale: 400, base: 10, init: 1000, prior: 0, rounds: 1000, seed: 16, resample: "problem" } as const;
 
 /** One entrant's rating. */
 export interface EntrantRating {
@@ -99,21 +101,90 @@ export interface EntrantRating {
   rank: number;
 }
 
+export interface RateOptions {
+  /** Bootstrap resamples. Default 1000. */
+  rounds?: number;
+  /** Default 16. */
+  seed?: number;
+  /**
+   * What the bootstrap resamples. "problem" (default): whole problems with replacement, each with
+   * all its battles — the honest choice here, because the battles of one problem all come from
+   * the same answers (15 battles share each entrant's one verdict), so they are not independent.
+   * "battle": single battles, as Chatbot Arena and lesson 4 do (their votes are independent);
+   * on this file it gives intervals several times too narrow.
+   */
+  resample?: "problem" | "battle";
+}
+
 /**
  * Bradley–Terry ratings (scale 400, base 10, mean 1000, no prior) with bootstrap 95% intervals.
  * `elo` is the maximum-likelihood fit on all battles; the interval the 2.5th–97.5th percentiles
- * of `rounds` seeded resamples. Returned in the order models first appear in the battles.
+ * of `rounds` seeded resamples (of problems by default, see `RateOptions.resample`); `rank` is
+ * Arena's (1 + entrants whose interval lies wholly above). In the order models first appear.
  */
-export function rateEntrants(battles: readonly Battle[], opts: { rounds?: number; seed?: number } = {}): EntrantRating[] {
+export function rateEntrants(battles: readonly (Battle & { problem?: string })[], opts: RateOptions = {}): EntrantRating[] {
   if (!Array.isArray(battles) || battles.length === 0) throw new Error(`rateEntrants: battles must be a non-empty array; got ${Array.isArray(battles) ? "[]" : typeof battles}`);
+  const resample = opts.resample ?? "problem";
+  if (resample !== "problem" && resample !== "battle") throw new Error(`rateEntrants: options.resample must be "problem" or "battle"; got ${JSON.stringify(resample)}`);
+  const rounds = opts.rounds ?? CAPSTONE_RATING.rounds;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rateEntrants: options.rounds must be a positive integer; got ${rounds}`);
+  const seed = opts.seed ?? CAPSTONE_RATING.seed;
   const scale = { scale: CAPSTONE_RATING.scale, base: CAPSTONE_RATING.base, init: CAPSTONE_RATING.init, prior: CAPSTONE_RATING.prior };
   const fit = fitBradleyTerry(winMatrix(battles), { ...scale, method: "newton" });
-  const rows = bootstrapRatings(battles, { ...scale, rounds: opts.rounds ?? CAPSTONE_RATING.rounds, seed: opts.seed ?? CAPSTONE_RATING.seed });
-  const byName = new Map(rows.map((r) => [r.model, r]));
-  return fit.models.map((name, i) => {
-    const r = byName.get(name)!;
-    return { name, elo: fit.ratings[i]!, eloLow: r.lower, eloHigh: r.upper, rank: r.rank };
+  const models = fit.models;
+  const n = models.length;
+  let lower: number[];
+  let upper: number[];
+  if (resample === "battle") {
+    const rows = new Map(bootstrapRatings(battles, { ...scale, rounds, seed }).map((r) => [r.model, r]));
+    lower = models.map((m) => rows.get(m)!.lower);
+    upper = models.map((m) => rows.get(m)!.upper);
+  } else {
+    const samples = problemBootstrap(battles, models, rounds, seed, scale);
+    lower = [];
+    upper = [];
+    const column = new Float64Array(rounds);
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < rounds; r++) column[r] = samples[r * n + i]!;
+      column.sort();
+      lower.push(quantileSorted(column, 0.025));
+      upper.push(quantileSorted(column, 0.975));
+    }
+  }
+  const ranks = arenaRanks(models.map((_, i) => ({ lower: lower[i]!, upper: upper[i]! })));
+  return models.map((name, i) => ({ name, elo: fit.ratings[i]!, eloLow: lower[i]!, eloHigh: upper[i]!, rank: ranks[i]! }));
+}
+
+/**
+ * Ratings refitted on `rounds` resamples of whole problems: [rounds * n] row-major. Each problem's
+ * battles add their win-matrix cells (a tie ½ each way); a resample sums the cells of the drawn problems.
+ */
+function problemBootstrap(battles: readonly (Battle & { problem?: string })[], models: readonly string[], rounds: number, seed: number, scale: RatingScale): Float64Array {
+  const n = models.length;
+  const index = new Map(models.map((m, i) => [m, i]));
+  const byProblem = new Map<string, number[]>(); // problem → [cell, amount, cell, amount, …]
+  battles.forEach((b, k) => {
+    if (typeof b.problem !== "string") throw new Error(`rateEntrants: resample "problem" needs each battle's problem; battle ${k} has ${JSON.stringify(b.problem)}`);
+    let cells = byProblem.get(b.problem);
+    if (!cells) byProblem.set(b.problem, (cells = []));
+    const i = index.get(b.modelA)!, j = index.get(b.modelB)!;
+    if (b.winner === "model_a") cells.push(i * n + j, 1);
+    else if (b.winner === "model_b") cells.push(j * n + i, 1);
+    else cells.push(i * n + j, 0.5, j * n + i, 0.5);
   });
+  const problems = [...byProblem.values()];
+  const rng = new Rng(seed);
+  const samples = new Float64Array(rounds * n);
+  const wins = new Float64Array(n * n);
+  for (let r = 0; r < rounds; r++) {
+    wins.fill(0);
+    for (let d = 0; d < problems.length; d++) {
+      const cells = problems[rng.int(problems.length)]!;
+      for (let c = 0; c < cells.length; c += 2) wins[cells[c]!]! += cells[c + 1]!;
+    }
+    samples.set(fitBradleyTerry({ models: models.slice(), wins }, { ...scale, method: "newton" }).ratings, r * n);
+  }
+  return samples;
 }
 
 /** Reads datasets/capstone/results.json (or `path`). */

@@ -71,7 +71,7 @@ describe("capstone results", () => {
       // Same library, same data, same seed: equal to rounding (1e-9 rating points).
       assertClose([x.elo, x.eloLow, x.eloHigh], [e.elo, e.eloLow, e.eloHigh], { atol: 1e-9, what: `${e.name} elo` });
     }
-    expect(r.rating).toMatchObject({ scale: 400, base: 10, init: 1000, prior: 0 });
+    expect(r.rating).toMatchObject({ scale: 400, base: 10, init: 1000, prior: 0, resample: "problem" });
     const mean = r.entrants.reduce((s, e) => s + e.elo, 0) / r.entrants.length;
     expect(mean).toBeCloseTo(CAPSTONE_RATING.init, 6);
   });
@@ -84,6 +84,23 @@ describe("capstone results", () => {
     const r = await loadCapstoneResults();
     expect(ref.committed.battles).toBe((await loadCapstoneBattles()).length);
     assertClose(r.entrants.map((e) => e.elo), r.entrants.map((e) => ref.committed.bt[e.name]), { atol: 0.01, what: "BT, committed battles", labels: r.entrants.map((e) => e.name) });
+  });
+
+  it("the problem bootstrap resamples whole problems: intervals hold the fit and are wider than the battle bootstrap's", () => {
+    const t = ref.table;
+    const battles = buildBattles(t.names, t.correct, t.problems);
+    const byProblem = rateEntrants(battles, { rounds: 300 });
+    const byBattle = rateEntrants(battles, { rounds: 300, resample: "battle" });
+    byProblem.forEach((r, i) => {
+      expect(r.eloLow).toBeLessThanOrEqual(r.elo);
+      expect(r.eloHigh).toBeGreaterThanOrEqual(r.elo);
+      expect(r.elo).toBe(byBattle[i]!.elo); // same point estimate
+    });
+    // 10 battles share each problem's answers: treating them as independent understates the spread.
+    const width = (rows: typeof byProblem) => rows.reduce((s, r) => s + r.eloHigh - r.eloLow, 0);
+    expect(width(byProblem)).toBeGreaterThan(1.5 * width(byBattle));
+    expect(() => rateEntrants(battles, { resample: "vote" as "battle" })).toThrow(/options.resample must be "problem" or "battle"/);
+    expect(() => rateEntrants(battles.map(({ problem: _p, ...b }) => b))).toThrow(/needs each battle's problem; battle 0 has undefined/);
   });
 
   it("loaders name the file they could not read", async () => {
