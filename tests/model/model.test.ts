@@ -209,7 +209,7 @@ describe("training pieces", () => {
     expect(seen.length).toBe(r.history.length);
     expect(r.tokens).toBeGreaterThanOrEqual(60 * 16 * 5); // "a+b=" + at least one digit, <bos> in, <eos> out
     model.dispose();
-  }, 60_000);
+  }, 240_000); // 60 steps on software WebGPU (SwiftShader) took over 60 s on a loaded 2-core machine
 });
 
 describe("sampling", () => {
