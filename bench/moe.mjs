@@ -4,7 +4,8 @@
 // (8,2), (16,2), (64,6), (256,8) at a fixed width; plus the cost of routing alone (the gate,
 // top-k and reading the indices back). Ratios are against the dense path measured in the same run.
 // Targets (issue 13): sparse ÷ dense speed-up ≥ 50% of the ideal nExperts/topK at (64,6) and
-// (256,8); routing ≤ 5% of the layer. With PyTorch in .venv, the same layers in PyTorch (CPU).
+// (256,8); routing ≤ 5% of the layer. Times are CPU time per call, measured in turn (cpuMedians).
+// With PyTorch in .venv, the same layers in PyTorch (CPU; wall-clock, all its threads).
 import * as tf from "@tensorflow/tfjs";
 import { initMoEWeights, disposeMoEWeights, moeForward, moeForwardDense, route, disposeRoute, planDispatch, dispatchCombine, swiglu } from "seeklab";
 
@@ -32,6 +33,25 @@ function perExpertDispatch(x, experts, routeWeights, plan) {
 }
 import { torchSideBySide } from "./helpers/torch.mjs";
 
+/**
+ * Median CPU time per call (process.cpuUsage: user + system) of each function, called in turn
+ * `calls` times after two warm-up calls each. This machine is shared: CPU time leaves out the time
+ * other processes take the core, which wall-clock time charges to whichever side runs then.
+ */
+async function cpuMedians(fns, calls) {
+  const ms = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  for (const fn of Object.values(fns)) { await fn(); await fn(); }
+  for (let i = 0; i < calls; i++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const c0 = process.cpuUsage();
+      await fn();
+      const c = process.cpuUsage(c0);
+      ms[name].push((c.user + c.system) / 1000);
+    }
+  }
+  return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]));
+}
+
 const TOKENS = 256;
 const D_MODEL = 128;
 const FFN_HIDDEN = 64; // fine-grained experts, as in DeepSeekMoE: each expert is narrow
@@ -57,31 +77,30 @@ export default {
       const w = initMoEWeights(D_MODEL, FFN_HIDDEN, nExperts, 1, { withBias: true });
       const x = tf.randomNormal([TOKENS, D_MODEL], 0, 1, "float32", 2);
       const minMs = 600;
-      const sparse = await ctx.time(async () => {
-        const y = await moeForward(x, w, cfg);
-        await y.data();
-        y.dispose();
-      }, { minMs, warmup: 3 });
-      const dense = await ctx.time(async () => {
-        const y = moeForwardDense(x, w, cfg);
-        await y.data();
-        y.dispose();
-      }, { minMs, warmup: 3 });
-      const routing = await ctx.time(async () => {
-        const r = route(x, w.gate, cfg, w.bias);
-        await r.indices.data();
-        disposeRoute(r);
-      }, { minMs: 300, warmup: 3 });
-      // Dispatch alone, before (per expert) vs now (grouped), on the same plan, interleaved, fastest runs.
+      // Sparse, dense and routing in turn, call by call, as CPU time (see cpuMedians).
+      const t = await cpuMedians({
+        sparse: async () => {
+          const y = await moeForward(x, w, cfg);
+          await y.data();
+          y.dispose();
+        },
+        dense: async () => {
+          const y = moeForwardDense(x, w, cfg);
+          await y.data();
+          y.dispose();
+        },
+        routing: async () => {
+          const r = route(x, w.gate, cfg, w.bias);
+          await r.indices.data();
+          disposeRoute(r);
+        },
+      }, 15);
+      const sparse = { medianMs: t.sparse }, dense = { medianMs: t.dense }, routing = { medianMs: t.routing };
+      // Dispatch alone, before (per expert) vs now (grouped), on the same plan, the same way.
       const r = route(x, w.gate, cfg, w.bias);
       const plan = planDispatch(await r.indices.data(), topK, nExperts);
-      const best = { before: Infinity, now: Infinity };
-      for (let round = 0; round < 3; round++) {
-        for (const [name, fn] of [["before", () => perExpertDispatch(x, w.experts, r.weights, plan)], ["now", () => dispatchCombine(x, w.experts, r.weights, plan)]]) {
-          const t = await ctx.time(async () => { const y = fn(); await y.data(); y.dispose(); }, { minMs: 200, warmup: 1 });
-          best[name] = Math.min(best[name], t.minMs);
-        }
-      }
+      const run = (fn) => async () => { const y = fn(); await y.data(); y.dispose(); };
+      const best = await cpuMedians({ before: run(() => perExpertDispatch(x, w.experts, r.weights, plan)), now: run(() => dispatchCombine(x, w.experts, r.weights, plan)) }, 10);
       disposeRoute(r);
       tf.dispose(x);
       disposeMoEWeights(w);

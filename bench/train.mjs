@@ -12,8 +12,8 @@
 //            matmul gradient (what trained lesson 3 when the issue measured 13,960 tok/s);
 //   now    = what initBackend installs today: the SIMD BatchMatMul kernel (lib/backend/bmmKernel.ts),
 //            the copy-free Identity/Cast (lib/backend/identityAlias.ts), the fused RoPE and
-//            RMSNorm kernels (lib/backend/fusedKernels.ts) and the allocation-free Concat
-//            (lib/backend/concat.ts) on top. Code-level trims that are not kernels (linear without
+//            RMSNorm kernels (lib/backend/fusedKernels.ts) and the block-copy Concat and Gather
+//            (lib/backend/heapCopies.ts) on top. Code-level trims that are not kernels (linear without
 //            reshapes, no-op transposes at decode) count on both sides, so the ratio understates.
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -28,14 +28,14 @@ import {
   maskedCrossEntropy,
   problemStream,
   restoreBatchMatMulKernel,
-  restoreConcatKernel,
+  restoreCopyKernels,
   restoreIdentityKernels,
   restoreMatMulGrad,
   useAliasingIdentity,
   useCompositeOps,
   useFusedKernels,
   useExplicitTransposeMatMulGrad,
-  useHeapConcat,
+  useHeapCopies,
   useSimdBatchMatMul,
 } from "seeklab";
 
@@ -45,13 +45,13 @@ const KERNELS = {
     restoreBatchMatMulKernel();
     restoreIdentityKernels();
     useCompositeOps();
-    restoreConcatKernel();
+    restoreCopyKernels();
   },
   now: () => {
     useSimdBatchMatMul();
     useAliasingIdentity();
     useFusedKernels();
-    useHeapConcat();
+    useHeapCopies();
   },
 };
 

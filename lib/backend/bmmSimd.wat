@@ -8,10 +8,12 @@
 ;; (a broadcast operand has batch stride 0). The memory is tfjs-wasm's own: a, b, c are byte
 ;; offsets of tensors in its heap, and nothing is copied in or out.
 ;;
-;; Inner loop ("axpy" form): for each row i and each block of 16 output columns, keep the block
-;; in four f32x4 registers and add A(i,kk) · B(kk, j..j+15) for kk = 0..k-1, in that order — each
-;; output is the plain sum over kk, so results equal a naive loop's. That needs B's rows contiguous
-;; (sbj = 1); otherwise B[t] is first copied into `scratch` as a dense k×n matrix.
+;; Inner loop ("axpy" form): for four rows at a time and each block of 8 output columns, keep the
+;; block in eight f32x4 registers and add A(i,kk) * B(kk, j..j+7) for kk = 0..k-1, in that order
+;; (each B vector loaded once serves four rows); the last columns and rows go through $row, one
+;; row and 16/4/1 columns at a time. Each output is the plain sum over kk, so results equal a
+;; naive loop's. That needs B's rows contiguous (sbj = 1); otherwise B[t] is first copied into
+;; `scratch` as a dense k x n matrix.
 ;;
 ;; `bmm_nt` is the other form, for A·Bᵀ with both A's rows and B's rows contiguous along k (a
 ;; query times the cached keys): each output is a dot product of two contiguous rows, four lanes at
@@ -28,7 +30,8 @@
     (local $aT i32) (local $bT i32) (local $bp i32) (local $cRow i32) (local $aRow i32)
     (local $pa i32) (local $pb i32) (local $rowB i32) (local $stepA i32)
     (local $av v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local $s f32)
+    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128) (local $b0 v128) (local $b1 v128)
+    (local $n8 i32)
     ;; strides in bytes from here on
     (local.set $sab (i32.shl (local.get $sab) (i32.const 2)))
     (local.set $sai (i32.shl (local.get $sai) (i32.const 2)))
@@ -65,9 +68,80 @@
       (local.set $cRow (i32.add (local.get $c) (i32.mul (i32.mul (local.get $t) (local.get $m)) (local.get $rowB))))
       (local.set $aRow (local.get $aT))
       (local.set $i (i32.const 0))
+      ;; Four rows at a time over the first n8 = n - n mod 8 columns: each B vector loaded once
+      ;; serves four rows (eight accumulators); their last columns, then the last m mod 4 rows, go
+      ;; through $row.
+      (local.set $n8 (i32.and (local.get $n) (i32.const -8)))
+      (block $done4R (loop $loop4R
+        (br_if $done4R (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        (local.set $j (i32.const 0))
+        (block $done8 (loop $loop8
+          (br_if $done8 (i32.ge_u (local.get $j) (local.get $n8)))
+          (local.set $acc0 (v128.const i32x4 0 0 0 0)) (local.set $acc1 (v128.const i32x4 0 0 0 0))
+          (local.set $acc2 (v128.const i32x4 0 0 0 0)) (local.set $acc3 (v128.const i32x4 0 0 0 0))
+          (local.set $acc4 (v128.const i32x4 0 0 0 0)) (local.set $acc5 (v128.const i32x4 0 0 0 0))
+          (local.set $acc6 (v128.const i32x4 0 0 0 0)) (local.set $acc7 (v128.const i32x4 0 0 0 0))
+          (local.set $pa (local.get $aRow))
+          (local.set $pb (i32.add (local.get $bp) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $kk (i32.const 0))
+          (block $doneK8 (loop $loopK8
+            (br_if $doneK8 (i32.ge_u (local.get $kk) (local.get $k)))
+            (local.set $b0 (v128.load (local.get $pb)))
+            (local.set $b1 (v128.load offset=16 (local.get $pb)))
+            (local.set $av (f32x4.splat (f32.load (local.get $pa))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $av) (local.get $b0))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $av) (local.get $b1))))
+            (local.set $av (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sai)))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $av) (local.get $b0))))
+            (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $av) (local.get $b1))))
+            (local.set $av (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.shl (local.get $sai) (i32.const 1))))))
+            (local.set $acc4 (f32x4.add (local.get $acc4) (f32x4.mul (local.get $av) (local.get $b0))))
+            (local.set $acc5 (f32x4.add (local.get $acc5) (f32x4.mul (local.get $av) (local.get $b1))))
+            (local.set $av (f32x4.splat (f32.load (i32.add (local.get $pa) (i32.mul (local.get $sai) (i32.const 3))))))
+            (local.set $acc6 (f32x4.add (local.get $acc6) (f32x4.mul (local.get $av) (local.get $b0))))
+            (local.set $acc7 (f32x4.add (local.get $acc7) (f32x4.mul (local.get $av) (local.get $b1))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $stepA)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+            (br $loopK8)))
+          (local.set $pb (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $pb) (local.get $acc0))
+          (v128.store offset=16 (local.get $pb) (local.get $acc1))
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (v128.store (local.get $pb) (local.get $acc2))
+          (v128.store offset=16 (local.get $pb) (local.get $acc3))
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (v128.store (local.get $pb) (local.get $acc4))
+          (v128.store offset=16 (local.get $pb) (local.get $acc5))
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (v128.store (local.get $pb) (local.get $acc6))
+          (v128.store offset=16 (local.get $pb) (local.get $acc7))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $loop8)))
+        (if (i32.lt_u (local.get $n8) (local.get $n)) (then
+          (call $row (local.get $aRow) (local.get $cRow) (local.get $bp) (local.get $n8) (local.get $k) (local.get $n) (local.get $stepA) (local.get $rowB))
+          (call $row (i32.add (local.get $aRow) (local.get $sai)) (i32.add (local.get $cRow) (local.get $rowB)) (local.get $bp) (local.get $n8) (local.get $k) (local.get $n) (local.get $stepA) (local.get $rowB))
+          (call $row (i32.add (local.get $aRow) (i32.shl (local.get $sai) (i32.const 1))) (i32.add (local.get $cRow) (i32.shl (local.get $rowB) (i32.const 1))) (local.get $bp) (local.get $n8) (local.get $k) (local.get $n) (local.get $stepA) (local.get $rowB))
+          (call $row (i32.add (local.get $aRow) (i32.mul (local.get $sai) (i32.const 3))) (i32.add (local.get $cRow) (i32.mul (local.get $rowB) (i32.const 3))) (local.get $bp) (local.get $n8) (local.get $k) (local.get $n) (local.get $stepA) (local.get $rowB))))
+        (local.set $aRow (i32.add (local.get $aRow) (i32.shl (local.get $sai) (i32.const 2))))
+        (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $rowB) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $loop4R)))
       (block $doneI (loop $loopI
         (br_if $doneI (i32.ge_u (local.get $i) (local.get $m)))
-        (local.set $j (i32.const 0))
+        (call $row (local.get $aRow) (local.get $cRow) (local.get $bp) (i32.const 0) (local.get $k) (local.get $n) (local.get $stepA) (local.get $rowB))
+        (local.set $aRow (i32.add (local.get $aRow) (local.get $sai)))
+        (local.set $cRow (i32.add (local.get $cRow) (local.get $rowB)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $loopT))))
+
+  ;; One row of C: columns j0 .. n-1 (16, then 4, then 1 at a time).
+  (func $row (param $aRow i32) (param $cRow i32) (param $bp i32) (param $j0 i32) (param $k i32) (param $n i32) (param $stepA i32) (param $rowB i32)
+    (local $j i32) (local $kk i32) (local $pa i32) (local $pb i32)
+    (local $av v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $s f32)
+        (local.set $j (local.get $j0))
         ;; 16 columns at a time, four registers
         (block $done16 (loop $loop16
           (br_if $done16 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $n)))
@@ -130,12 +204,7 @@
           (f32.store (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $loop1)))
-        (local.set $aRow (i32.add (local.get $aRow) (local.get $sai)))
-        (local.set $cRow (i32.add (local.get $cRow) (local.get $rowB)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $loopI)))
-      (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $loopT))))
+  )
   (func (export "bmm_nt")
     (param $a i32) (param $b i32) (param $c i32)
     (param $batch i32) (param $m i32) (param $k i32) (param $n i32)

@@ -16,7 +16,7 @@
  * initBackend is the one place that changes TensorFlow.js's global state: after activating a
  * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
  * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts, the
- * fused RoPE/RMSNorm of fusedKernels.ts, the allocation-free Concat of concat.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
+ * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
@@ -25,7 +25,8 @@ import { restoreMatMulGrad, useExplicitTransposeMatMulGrad } from "./matmulGrad.
 import { useSimdBatchMatMul } from "./bmmKernel.js";
 import { useAliasingIdentity } from "./identityAlias.js";
 import { useFusedKernels } from "./fusedKernels.js";
-import { useHeapConcat } from "./concat.js";
+import { useHeapCopies } from "./heapCopies.js";
+import { useOnePassTopK } from "./topk.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -102,7 +103,8 @@ function installWorkarounds(name: BackendName): void {
     useSimdBatchMatMul(); // kernels, registered for wasm only (bmmKernel.ts, identityAlias.ts)
     useAliasingIdentity();
     useFusedKernels();
-    useHeapConcat();
+    useHeapCopies();
+    useOnePassTopK();
     useExplicitTransposeMatMulGrad();
   } else restoreMatMulGrad();
 }

@@ -141,7 +141,8 @@ export function combineWeights(scores: tf.Tensor2D, indices: tf.Tensor2D, cfg: G
   const c = validateGateConfig(cfg);
   return tf.tidy(() => {
     const pickMask = oneHotFloat(indices, c.nExperts); // [tokens, topK, nExperts]
-    let w = tf.sum(tf.mul(pickMask, tf.expandDims(scores, 1)), -1) as tf.Tensor2D; // [tokens, topK]
+    // Σ_e mask·score as one product per token, [1, nExperts]·maskᵀ (one non-zero term: exact).
+    let w = tf.matMul(tf.expandDims(scores, 1), pickMask, false, true).reshape([scores.shape[0], c.topK]) as tf.Tensor2D; // [tokens, topK]
     if (c.scoreFunc === "sigmoid") {
       // V3 eq. 13. When every chosen sigmoid score underflows to 0 the sum is 0, and 0/0 would be
       // NaN: a tiny ε on each score (far below float32's resolution of any real score) makes such

@@ -30,6 +30,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHotFloat } from "../backend/onehot.js";
+import { fusedKernel, GROUPED_MATMUL_KERNEL } from "../backend/fusedKernels.js";
 import { Rng, deriveSeed } from "../random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
 import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
@@ -189,6 +190,17 @@ function groupedExperts(x: tf.Tensor2D, experts: SwiGLUWeights[], flatW: tf.Tens
       rows[at] = tok[i]!;
       flatIdx[at] = tok[i]! * plan.topK + plan.slots[e]![i]!;
     }
+  }
+  const grouped = fusedKernel(GROUPED_MATMUL_KERNEL);
+  if (grouped && x.dtype === "float32") {
+    // tfjs-wasm: each of the three products for all experts in ONE op (lib/backend/fusedKernels.ts).
+    const byExpert = (a: tf.Tensor2D, pick: (w: SwiGLUWeights) => tf.Tensor2D): tf.Tensor2D =>
+      tf.engine().runKernel(grouped, [a, ...used.map((e) => pick(experts[e]!))] as unknown as tf.NamedTensorMap, { sizes }) as tf.Tensor2D;
+    const xs = tf.gather(x, tf.tensor1d(rows, "int32")); // [N, dModel], expert 0's rows first
+    const g = byExpert(xs, (w) => w.w1); // [N, ffnHidden]  x·W1
+    const hh = tf.mul(tf.mul(g, tf.sigmoid(g)), byExpert(xs, (w) => w.w3)); // [N, ffnHidden]  silu(g)·u
+    const o = tf.mul(byExpert(hh as tf.Tensor2D, (w) => w.w2), tf.gather(flatW, tf.tensor1d(flatIdx, "int32"))); // [N, dModel] · combine weights
+    return tf.scatterND(tf.tensor2d(rows, [N, 1], "int32"), o, [nTokens, dModel]) as tf.Tensor2D;
   }
   const xe = used.map((e) => tf.gather(x, tf.tensor1d(plan.tokens[e]!, "int32"))); // per expert [n_e, dModel]
   const gate = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w1)), 0); // [N, ffnHidden]  x·W1

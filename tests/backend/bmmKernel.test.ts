@@ -1,5 +1,6 @@
-// The wasm kernels that initBackend installs for speed (lib/backend/bmmKernel.ts, identityAlias.ts)
-// give the numbers a plain loop gives, free what they allocate, and can be switched off again.
+// The wasm kernels that initBackend installs for speed (lib/backend/bmmKernel.ts, identityAlias.ts,
+// heapCopies.ts, topk.ts) give the numbers a plain loop or tfjs's own kernel gives, free what they
+// allocate, and can be switched off again.
 // wasm only: these kernels exist only there (the cpu and webgpu legs keep tfjs's own).
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/index.js";
 import { restoreBatchMatMulKernel, simdBatchMatMulInstalled, useSimdBatchMatMul } from "../../lib/backend/bmmKernel.js";
 import { restoreIdentityKernels, useAliasingIdentity } from "../../lib/backend/identityAlias.js";
+import { restoreCopyKernels, useHeapCopies } from "../../lib/backend/heapCopies.js";
+import { restoreTopKKernel, useOnePassTopK } from "../../lib/backend/topk.js";
 import { Rng } from "../../lib/random.js";
 import { expectNoLeaks } from "../helpers/backend.js";
 import { expectClose } from "../helpers/close.js";
@@ -165,5 +168,67 @@ describe("Identity and same-dtype Cast share memory on wasm", () => {
     });
     g1.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 5));
     x.dispose();
+  });
+});
+
+/** The same computation with SeekLab's kernel and with tfjs-wasm's own, as plain arrays. */
+function withAndWithout(use: () => void, restore: () => void, f: () => tf.Tensor | tf.Tensor[]): { ours: number[][]; own: number[][] } {
+  const run = () => tf.tidy(() => [f()].flat().map((t) => Array.from(t.dataSync())));
+  use();
+  const ours = run();
+  restore();
+  const own = run();
+  use();
+  return { ours, own };
+}
+
+describe("Concat, Gather and TopK on wasm give what tfjs-wasm's own kernels give", () => {
+  beforeAll(async () => {
+    await initBackend("wasm", { quiet: true });
+  });
+
+  it("Concat along every axis, float32 and int32, with an empty input among them", async () => {
+    const rng = new Rng(11);
+    const a = tf.tensor(rng.normals(2 * 3 * 4, 0, 1), [2, 3, 4]);
+    const b = tf.tensor(rng.normals(2 * 3 * 5, 0, 1), [2, 3, 5]);
+    const c = tf.tensor(rng.normals(2 * 2 * 4, 0, 1), [2, 2, 4]);
+    const e = tf.zeros([2, 3, 0]);
+    const ia = tf.tensor([1, 2, 3, 4], [2, 2], "int32");
+    await expectNoLeaks(() => {
+      const { ours, own } = withAndWithout(useHeapCopies, restoreCopyKernels, () => [
+        tf.concat([a, b, e], 2), tf.concat([a, c], 1), tf.concat([a, a], 0), tf.concat([ia, ia], 1),
+      ]);
+      expect(ours).toEqual(own);
+    });
+    tf.dispose([a, b, c, e, ia]);
+  });
+
+  it("Gather of rows and of inner blocks; an index out of range is still reported", async () => {
+    const x = tf.tensor(new Rng(12).normals(6 * 4 * 8, 0, 1), [6, 4, 8]);
+    const rows = tf.tensor1d([5, 0, 0, 3, 2], "int32");
+    const mid = tf.tensor2d([[3, 1], [0, 0]], [2, 2], "int32");
+    await expectNoLeaks(() => {
+      const { ours, own } = withAndWithout(useHeapCopies, restoreCopyKernels, () => [tf.gather(x, rows), tf.gather(x, mid, 1), tf.gather(x, rows, 2)]);
+      expect(ours).toEqual(own);
+    });
+    expect(() => tf.gather(x, tf.tensor1d([6], "int32"))).toThrow(/index value 6 is not in/);
+    tf.dispose([x, rows, mid]);
+  });
+
+  it("TopK: largest first, ties to the lower index, as tfjs's kernel; NaN rows and large k go to tfjs", async () => {
+    const rng = new Rng(13);
+    const scores = tf.sigmoid(tf.tensor(rng.normals(40 * 64, 0, 1), [40, 64]));
+    const ties = tf.tensor2d([[1, 3, 3, 2, 3, 0], [5, 5, 5, 5, 5, 5], [-1, -2, -3, -4, -5, -6]]);
+    const withNaN = tf.tensor2d([[1, NaN, 3, 2]]);
+    await expectNoLeaks(() => {
+      const { ours, own } = withAndWithout(useOnePassTopK, restoreTopKKernel, () => [
+        ...Object.values(tf.topk(scores, 8)), ...Object.values(tf.topk(ties, 4)), ...Object.values(tf.topk(ties, 1)),
+        ...Object.values(tf.topk(scores, 20)), ...Object.values(tf.topk(withNaN, 2)),
+      ]);
+      expect(ours.map((xs) => xs.map((v) => (Number.isNaN(v) ? "NaN" : v)))).toEqual(own.map((xs) => xs.map((v) => (Number.isNaN(v) ? "NaN" : v))));
+    });
+    const t = tf.topk(ties, 4);
+    expect(Array.from(await t.indices.data())).toEqual([1, 2, 4, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    tf.dispose([scores, ties, withNaN, t.values, t.indices]);
   });
 });
