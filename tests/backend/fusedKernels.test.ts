@@ -92,7 +92,7 @@ describe("fused RoPE and RMSNorm kernels (wasm)", () => {
   for (const [nExperts, topK, capacityFactor] of [[8, 2, undefined], [64, 6, undefined], [16, 4, 1.0]] as [number, number, number | undefined][]) {
     it(`an MoE layer (${nExperts} experts, top-${topK}${capacityFactor ? ", capacity 1.0" : ""}) with the grouped product equals the per-expert one`, async () => {
       const w = initMoEWeights(24, 12, nExperts, 7, { withBias: true });
-      const x = randn([50, 24], 8);
+      const x = randn([50, 24], 8) as tf.Tensor2D;
       const cfg = { nExperts, topK, scoreFunc: "sigmoid" as const };
       const run = async () => {
         const y = await moeForward(x, w, cfg, { capacityFactor });
