@@ -7,6 +7,9 @@
  *   node scripts/capstone.mjs --out DIR --work DIR --jobs 1|2 --held-out N --seed S
  *   node scripts/capstone.mjs --stage student-gt,eval:student-gt   # (re)run named stages only
  *   --note TEXT   recorded in results.json (e.g. how a run was resumed)
+ *   --seed-check DIR   add a second seed's dense and mini-V3 (trained in DIR by
+ *       `node scripts/capstone.mjs --seed 2 --work DIR --stage dense,eval:dense,mini-V3,eval:mini-V3`)
+ *       to results.json's findings: how much of the dense vs mini-V3 gap is the seed
  *
  * Every stage writes its output (a checkpoint, an evaluation) under the work folder
  * (build/capstone/ by default) and is skipped when that output exists, so an interrupted run
@@ -335,7 +338,7 @@ async function evalStage(name) {
 /** When this work folder's run first started (written once; a resumed run keeps it). */
 function startedAt(now) {
   const f = join(WORK, "started.json");
-  if (!existsSync(f)) writeJSON(f, { at: now, iso: new Date(now).toISOString() });
+  if (!existsSync(f)) writeJSON(f, { at: now, iso: new Date(now).toISOString(), seed: SEED });
   return readJSON(f).at;
 }
 
@@ -463,6 +466,7 @@ async function finalStage(t0) {
       distillation: { distilled: byName["student-distilled"].accuracy, groundTruth: byName["student-gt"].accuracy, teacherCorrect: metas["student-distilled"].teacherCorrect, teacherAsked: metas["student-distilled"].teacherAsked, identicalToGroundTruth: metas["student-distilled"].identicalToGroundTruth, tokens: [metas["student-distilled"].tokens, metas["student-gt"].tokens] },
     },
   };
+  if (args["seed-check"]) results.findings.seedCheck = seedCheck(resolve(args["seed-check"]));
   writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 1) + "\n");
   log(`wrote ${join(OUT, "battles.csv")} (${battles.length} battles) and results.json`);
   const rows = [...entrants].sort((a, b) => b.elo - a.elo);
@@ -471,12 +475,27 @@ async function finalStage(t0) {
   }
 }
 
+/** Another seed's dense and mini-V3, evaluated on the same held-out set (not in the arena). */
+function seedCheck(dir) {
+  const out = {};
+  for (const name of ["dense", "mini-V3"]) {
+    const meta = readJSON(join(dir, "ckpt", `${safe(name)}.json`)).meta;
+    const e = readJSON(join(dir, "eval", `${safe(name)}.json`));
+    const ci = wilsonInterval(e.correct.filter(Boolean).length, e.correct.length);
+    out[name] = { accuracy: ci.p, accuracyLow: ci.lo, accuracyHigh: ci.hi, trainTokens: meta.tokens, trainSeconds: meta.trainMs / 1000, finalLoss: meta.curve?.at(-1)?.loss };
+  }
+  const seed = existsSync(join(dir, "started.json")) ? readJSON(join(dir, "started.json")).seed ?? null : null;
+  return { seed, ...out, command: `node scripts/capstone.mjs --seed ${seed ?? "N"} --work ${dir.startsWith(ROOT) ? dir.slice(ROOT.length + 1) : dir} --stage dense,eval:dense,mini-V3,eval:mini-V3` };
+}
+
 // ---------------------------------------------------------------- main
 const STAGES = {
   dense: () => sftLadder("dense"), "mini-V3": () => sftLadder("mini-V3"), "mini-V3+GRPO": grpoStage, "mini-V3+SFT": sftControlStage,
   "mini-R1": miniR1Stage, "student-gt": studentGtStage, "student-distilled": studentDistilledStage,
 };
 if (args.stage) {
+  mkdirSync(WORK, { recursive: true });
+  startedAt(Date.now());
   for (const name of args.stage.split(",")) {
     if (name.startsWith("eval:")) await evalStage(name.slice(5));
     else if (STAGES[name]) await STAGES[name]();
