@@ -485,7 +485,19 @@ function seedCheck(dir) {
     out[name] = { accuracy: ci.p, accuracyLow: ci.lo, accuracyHigh: ci.hi, trainTokens: meta.tokens, trainSeconds: meta.trainMs / 1000, finalLoss: meta.curve?.at(-1)?.loss };
   }
   const seed = existsSync(join(dir, "started.json")) ? readJSON(join(dir, "started.json")).seed ?? null : null;
-  return { seed, ...out, command: `node scripts/capstone.mjs --seed ${seed ?? "N"} --work ${dir.startsWith(ROOT) ? dir.slice(ROOT.length + 1) : dir} --stage dense,eval:dense,mini-V3,eval:mini-V3` };
+  const rel = dir.startsWith(ROOT) ? dir.slice(ROOT.length + 1) : dir;
+  const check = { seed, ...out, command: `node scripts/capstone.mjs --seed ${seed ?? "N"} --work ${rel} --stage dense,eval:dense,mini-V3,eval:mini-V3` };
+  // When the whole arena was also run with that seed (--seed N --work DIR --out DIR), its leaderboard too.
+  const arena = join(dir, "results.json");
+  if (existsSync(arena)) {
+    const r = readJSON(arena);
+    check.arena = {
+      command: `node scripts/capstone.mjs --seed ${seed ?? "N"} --work ${rel} --out ${rel}`,
+      entrants: r.entrants.map((e) => ({ name: e.name, accuracy: e.accuracy, accuracyLow: e.accuracyLow, accuracyHigh: e.accuracyHigh, elo: e.elo, eloLow: e.eloLow, eloHigh: e.eloHigh, trainFlops: e.trainFlops })),
+      findings: r.findings,
+    };
+  }
+  return check;
 }
 
 // ---------------------------------------------------------------- main
