@@ -27,7 +27,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
 import { rmsNorm, RMS_NORM_EPS } from "../nn/rmsnorm.js";
-import { applyRope, ropeTables } from "../nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeTables } from "../nn/rope.js";
+import { fusedKernel, ROPE_KERNEL } from "../backend/fusedKernels.js";
 import { attention, maskedSoftmax } from "../nn/attention.js";
 import { initLinear, initOnes } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
@@ -247,13 +248,15 @@ export function mlaForward(
         : linear(rmsNorm(linear(x, qWeights.wqA), qWeights.qNorm, eps), qWeights.wqB); // [b, s, H·(dn+dr)]
     const q = qFlat.reshape([b, s, H, dn + dr]); // [b, s, H, dn+dr]
     const [qNope, qPeRaw] = tf.split(q, [dn, dr], -1) as [tf.Tensor, tf.Tensor]; // [b, s, H, dn], [b, s, H, dr]
-    const qPe = applyRope(qPeRaw, tables, startPos); // [b, s, H, dr]
+    // The readable RoPE (split, rotate, stack), or on tfjs-wasm the same rotation as one fused kernel.
+    const rope = fusedKernel(ROPE_KERNEL) ? applyRopeMatmul : applyRope;
+    const qPe = rope(qPeRaw, tables, startPos); // [b, s, H, dr]
 
     // Joint KV compression (eq. 41) and the decoupled rope key shared by all heads (eq. 43).
     const kvA = linear(x, w.wkvA); // [b, s, c+dr]
     const [ckvRaw, kPeRaw] = tf.split(kvA, [c, dr], -1) as [tf.Tensor, tf.Tensor]; // [b, s, c], [b, s, dr]
     const ckv = rmsNorm(ckvRaw, w.kvNorm, eps); // [b, s, c]
-    const kPe = applyRope(kPeRaw, tables, startPos); // [b, s, dr]
+    const kPe = rope(kPeRaw, tables, startPos); // [b, s, dr]
     // With a cache, key 0 is position 0; without, the keys are this chunk's own tokens.
     const offset = cache ? startPos : 0;
 

@@ -8,7 +8,8 @@
  * - Gather: tfjs-wasm's kernel walks every element; picking 1,536 rows of 128 numbers (an MoE
  *   layer's tokens in expert order, lib/moe/moe.ts) took ~5 ms for 0.8 MB.
  * Both now copy the same bytes with `copyWithin` on one view of tfjs-wasm's heap, one call per
- * contiguous block: identical results, no allocation. Other dtypes (string, bool, complex), gathers
+ * contiguous block (a gather of consecutive indices, such as paged attention's columns of one cache
+ * block, is one block per row): identical results, no allocation. Other dtypes (string, bool, complex), gathers
  * of short blocks or with batch dimensions, out-of-range indices (tfjs's kernel reports them) and
  * trivial cases go to tfjs's own kernels.
  */
@@ -68,9 +69,12 @@ function gather(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.TensorInfo 
   const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
   const dim = x.shape[ax]!;
   const slice = x.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
-  if (slice < 8) return fallback(); // short blocks: one copy call each would cost more than tfjs's loop
   const idx = backend.readSync(indices.dataId);
   for (let i = 0; i < idx.length; i++) if (!(idx[i]! >= 0 && idx[i]! < dim)) return fallback(); // tfjs's kernel names the bad index
+  // A run of consecutive indices (paged attention's block of columns) is one block per outer row.
+  let run = idx.length > 0;
+  for (let i = 1; run && i < idx.length; i++) run = idx[i] === idx[i - 1]! + 1;
+  if (!run && slice < 8) return fallback(); // short scattered blocks: one copy call each would cost more than tfjs's loop
   const outer = x.shape.slice(0, ax).reduce((p, d) => p * d, 1);
   const out = backend.makeOutput([...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)], x.dtype);
   const heap = heapWords(backend);
@@ -80,6 +84,14 @@ function gather(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.TensorInfo 
   }
   const from = backend.dataIdMap.get(x.dataId)!.memoryOffset >> 2;
   let to = backend.dataIdMap.get(out.dataId)!.memoryOffset >> 2;
+  if (run) {
+    const len = idx.length * slice;
+    for (let o = 0; o < outer; o++, to += len) {
+      const start = from + (o * dim + idx[0]!) * slice;
+      heap.copyWithin(to, start, start + len);
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     const base = from + o * dim * slice;
     for (let i = 0; i < idx.length; i++, to += slice) {

@@ -208,7 +208,9 @@ describe("Concat, Gather and TopK on wasm give what tfjs-wasm's own kernels give
     const rows = tf.tensor1d([5, 0, 0, 3, 2], "int32");
     const mid = tf.tensor2d([[3, 1], [0, 0]], [2, 2], "int32");
     await expectNoLeaks(() => {
-      const { ours, own } = withAndWithout(useHeapCopies, restoreCopyKernels, () => [tf.gather(x, rows), tf.gather(x, mid, 1), tf.gather(x, rows, 2)]);
+      const { ours, own } = withAndWithout(useHeapCopies, restoreCopyKernels, () => [
+        tf.gather(x, rows), tf.gather(x, mid, 1), tf.gather(x, rows, 2), tf.gather(x, tf.range(2, 7, 1, "int32"), 2), tf.gather(x, tf.range(1, 4, 1, "int32"), 1),
+      ]);
       expect(ours).toEqual(own);
     });
     expect(() => tf.gather(x, tf.tensor1d([6], "int32"))).toThrow(/index value 6 is not in/);
