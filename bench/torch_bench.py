@@ -125,6 +125,65 @@ def moe_layer(tokens, d, ffn_hidden, n_experts, top_k):
         return {"experts": n_experts, "topK": top_k, "ms": best_ms(layer, runs=10), "threads": torch.get_num_threads()}
 
 
+def train_step(vocab, d, n_layers, n_heads, ffn_hidden, batch, seq, tokens, theta=10000.0, eps=1e-6):
+    """One AdamW step (forward, backward, update, loss read) of a pre-norm transformer shaped like
+    lesson 3's TinyTransformer: token embedding, per layer RMSNorm + causal multi-head attention
+    with RoPE + RMSNorm + SwiGLU, final RMSNorm and an output head; masked cross-entropy on
+    `tokens` of the batch's positions. The same shapes as bench/train.mjs, not the same code."""
+    hd = d // n_heads
+    nn = torch.nn
+    lin = lambda i, o: nn.Parameter(torch.randn(i, o) / math.sqrt(i))
+    embed = nn.Parameter(torch.randn(vocab, d))
+    layers = [
+        {"n1": nn.Parameter(torch.ones(d)), "wq": lin(d, d), "wk": lin(d, d), "wv": lin(d, d), "wo": lin(d, d),
+         "n2": nn.Parameter(torch.ones(d)), "w1": lin(d, ffn_hidden), "w3": lin(d, ffn_hidden), "w2": lin(ffn_hidden, d)}
+        for _ in range(n_layers)
+    ]
+    norm = nn.Parameter(torch.ones(d))
+    head = lin(d, vocab)
+    params = [embed, norm, head] + [p for layer in layers for p in layer.values()]
+    opt = torch.optim.AdamW(params, lr=1e-3)
+    inv = theta ** (-torch.arange(0, hd, 2).float() / hd)
+    ang = torch.arange(seq).float()[:, None] * inv[None, :]
+    cos, sin = ang.cos(), ang.sin()  # [seq, hd/2]
+
+    def rope(x):  # x [b, h, seq, hd], interleaved pairs
+        x1, x2 = x[..., 0::2], x[..., 1::2]
+        return torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1).flatten(-2)
+
+    def norm_(x, g):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * g
+
+    inputs = torch.randint(0, vocab, (batch, seq))
+    targets = torch.randint(0, vocab, (batch, seq))
+    mask = torch.zeros(batch * seq)
+    mask[torch.randperm(batch * seq)[:tokens]] = 1
+    mask = mask.view(batch, seq)
+
+    def forward():
+        x = embed[inputs]
+        for L in layers:
+            h = norm_(x, L["n1"])
+            q, k, v = ((h @ L[w]).view(batch, seq, n_heads, hd).transpose(1, 2) for w in ("wq", "wk", "wv"))
+            a = torch.nn.functional.scaled_dot_product_attention(rope(q), rope(k), v, is_causal=True)
+            x = x + a.transpose(1, 2).reshape(batch, seq, d) @ L["wo"]
+            h = norm_(x, L["n2"])
+            x = x + (torch.nn.functional.silu(h @ L["w1"]) * (h @ L["w3"])) @ L["w2"]
+        logits = norm_(x, norm) @ head
+        ce = torch.nn.functional.cross_entropy(logits.view(-1, vocab), targets.view(-1), reduction="none")
+        return (ce * mask.view(-1)).sum() / mask.sum()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = forward()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    ms = best_ms(step, runs=20)
+    return [{"ms": ms, "tokensPerSec": tokens / ms * 1000, "params": sum(p.numel() for p in params), "threads": torch.get_num_threads()}]
+
+
 def main():
     which = sys.argv[1]
     args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
@@ -132,6 +191,8 @@ def main():
         rows = [r for c in args.get("contexts", [2048]) for r in mla_decode(c)]
     elif which == "moe":
         rows = [moe_layer(args["tokens"], args["dModel"], args["ffnHidden"], e, k) for e, k in args["shapes"]]
+    elif which == "train":
+        rows = train_step(args["vocabSize"], args["dModel"], args["nLayers"], args["nHeads"], args["ffnHidden"], args["batch"], args["seq"], args["tokens"])
     else:
         raise SystemExit(f"unknown benchmark {which}")
     print(json.dumps(rows))

@@ -6,6 +6,8 @@
 //   - sampling tokens/s: greedy decoding of 32 held-out questions by the committed CoT model, with
 //     the KV cache (prefill once, then one token per step) and without (recompute the prefix).
 // Ratios are against wasm's cached sampling / wasm's default training step, measured in the same run.
+// With PyTorch in .venv (requirements-bench.txt), the same training step in PyTorch (bench/torch_bench.py)
+// is timed too and SeekLab's step time is printed as a multiple of PyTorch's.
 // On wasm, "before" and "now" (issue 13's before/after) are measured in this one process, call by
 // call in turn, as CPU time per call, so load from other work hits both sides alike:
 //   before = tfjs-wasm's own BatchMatMul, Identity and Cast kernels + the explicit-transpose
@@ -38,6 +40,7 @@ import {
   useHeapCopies,
   useSimdBatchMatMul,
 } from "seeklab";
+import { torchSideBySide } from "./helpers/torch.mjs";
 
 /** The wasm kernel sets compared (see the header). */
 const KERNELS = {
@@ -106,7 +109,7 @@ function trainingStep(tok, config) {
     opt.dispose();
     model.dispose();
   };
-  return { step, tokens: enc.tokens, dispose };
+  return { step, tokens: enc.tokens, batch: enc.batch, seq: enc.seq, dispose };
 }
 
 async function trainingRate(ctx, name, tok, config, fastGrad) {
@@ -116,7 +119,7 @@ async function trainingRate(ctx, name, tok, config, fastGrad) {
   const t = await ctx.time(s.step, { minMs: name === "cpu" ? 0 : 2000, warmup: 1 });
   s.dispose();
   useExplicitTransposeMatMulGrad(); // what trainLM uses
-  return { tokensPerSec: (s.tokens / t.medianMs) * 1000, msPerStep: t.medianMs, runs: t.runs };
+  return { tokensPerSec: (s.tokens / t.medianMs) * 1000, msPerStep: t.medianMs, runs: t.runs, batch: s.batch, seq: s.seq, tokens: s.tokens };
 }
 
 /** Greedy decoding of 32 held-out questions (32 new tokens at most each). */
@@ -175,6 +178,7 @@ export default {
     const rows = [];
     let wasmTrain;
     let wasmSample;
+    let wasmNow; // wasm's training step as lessons run it (every kernel initBackend installs), for PyTorch
     for (const name of backends) {
       await tf.setBackend(name);
       await tf.ready();
@@ -184,6 +188,7 @@ export default {
       for (const fastGrad of [false, true]) {
         const r = await trainingRate(ctx, name, tokenizer, model.config, fastGrad);
         if (name === "wasm" && !fastGrad) wasmTrain = r.tokensPerSec;
+        if (name === "wasm" && fastGrad) wasmNow = { ...r, config: model.config };
         rows.push({ backend: name, workload: `train step (batch 32)${fastGrad ? ", explicit-transpose grad" : ", tfjs grad"}`, "tokens/s": r.tokensPerSec, "ms/call": r.msPerStep, runs: r.runs, "× wasm": wasmTrain ? r.tokensPerSec / wasmTrain : undefined });
         ctx.log(`${name} train ${fastGrad ? "fast grad" : "tfjs grad"}: ${r.tokensPerSec.toFixed(0)} tok/s`);
       }
@@ -208,6 +213,24 @@ export default {
       const { model, tokenizer } = await loadCotCheckpoint("cot_mul_cot_small.json");
       rows.push(...(await beforeAfter(ctx, model, tokenizer)));
       model.dispose();
+    }
+    // PyTorch (CPU) on the same shapes, when .venv has it (requirements-bench.txt).
+    if (wasmNow) {
+      const c = wasmNow.config;
+      const torch = await torchSideBySide(ctx, "train", {
+        vocabSize: c.vocabSize, dModel: c.dModel, nLayers: c.nLayers, nHeads: c.nHeads, ffnHidden: c.ffnHidden,
+        batch: wasmNow.batch, seq: wasmNow.seq, tokens: wasmNow.tokens,
+      });
+      for (const r of torch ?? []) {
+        rows.push({
+          backend: "wasm",
+          workload: `vs PyTorch (CPU, ${r.threads} threads, ${r.params} parameters): train step (batch ${wasmNow.batch} × ${wasmNow.seq}); ratio = SeekLab's time ÷ PyTorch's (aim ≤ 3)`,
+          "tokens/s": wasmNow.tokensPerSec,
+          "PyTorch tok/s": r.tokensPerSec,
+          ratio: r.tokensPerSec / wasmNow.tokensPerSec,
+          verdict: r.tokensPerSec / wasmNow.tokensPerSec <= 3 ? "met" : "missed",
+        });
+      }
     }
     if (before) await tf.setBackend(before);
     return rows;
