@@ -54,6 +54,7 @@ export async function trainEntrant(
   const gamma = opts.biasGamma ?? 0.01;
   if (!(gamma >= 0)) throw new Error(`trainEntrant: biasGamma must be ≥ 0; got ${gamma}`);
   const every = opts.balanceEvery ?? 10;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`trainEntrant: balanceEvery must be an integer ≥ 1; got ${every}`);
   const nExperts = moe.nExperts;
   const loads: (tf.Tensor1D | null)[] = model.layers.map(() => null);
   const balance: BalancePoint[] = [];

@@ -69,6 +69,7 @@ describe("trainEntrant", () => {
       await trainEntrant(model, tok, examples(3), { steps: 1, batchSize: 2, biasGamma: 0 });
       expect(Array.from(await (model.layers[1]!.ffn as MoEWeights).bias!.data()).every((b) => b === 0)).toBe(true);
       await expect(trainEntrant(model, tok, examples(3), { steps: 1, biasGamma: -1 })).rejects.toThrow(/trainEntrant: biasGamma must be ≥ 0; got -1/);
+      await expect(trainEntrant(model, tok, examples(3), { steps: 1, balanceEvery: 0 })).rejects.toThrow(/trainEntrant: balanceEvery must be an integer ≥ 1; got 0/);
     } finally {
       model.dispose();
     }
