@@ -15,7 +15,7 @@
 //   now    = what initBackend installs today: the SIMD BatchMatMul kernel (lib/backend/bmmKernel.ts),
 //            the copy-free Identity/Cast (lib/backend/identityAlias.ts), the fused RoPE and
 //            RMSNorm kernels (lib/backend/fusedKernels.ts) and the block-copy Concat and Gather
-//            (lib/backend/heapCopies.ts) on top. Code-level trims that are not kernels (linear without
+//            (lib/backend/heapCopies.ts) and the fused decode attention (lib/backend/decodeAttention.ts) on top. Code-level trims that are not kernels (linear without
 //            reshapes, no-op transposes at decode) count on both sides, so the ratio understates.
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -31,10 +31,12 @@ import {
   problemStream,
   restoreBatchMatMulKernel,
   restoreCopyKernels,
+  restoreDecodeAttention,
   restoreIdentityKernels,
   restoreMatMulGrad,
   useAliasingIdentity,
   useCompositeOps,
+  useDecodeAttention,
   useFusedKernels,
   useExplicitTransposeMatMulGrad,
   useHeapCopies,
@@ -49,12 +51,14 @@ const KERNELS = {
     restoreIdentityKernels();
     useCompositeOps();
     restoreCopyKernels();
+    restoreDecodeAttention();
   },
   now: () => {
     useSimdBatchMatMul();
     useAliasingIdentity();
     useFusedKernels();
     useHeapCopies();
+    useDecodeAttention();
   },
 };
 

@@ -10,6 +10,7 @@ import { ROOT } from "./common.mjs";
 const KERNELS = [
   { wat: "lib/backend/bmmSimd.wat", ts: "lib/backend/bmmSimdBytes.ts", name: "BMM_SIMD_WASM_BASE64" },
   { wat: "lib/backend/fusedSimd.wat", ts: "lib/backend/fusedSimdBytes.ts", name: "FUSED_SIMD_WASM_BASE64" },
+  { wat: "lib/backend/decodeSimd.wat", ts: "lib/backend/decodeSimdBytes.ts", name: "DECODE_SIMD_WASM_BASE64" },
 ];
 
 export async function assemble(watPath) {

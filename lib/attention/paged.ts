@@ -17,9 +17,15 @@
  * speed. Otherwise one batched product per block covers every row and head; at decode (n = 1 per
  * head) wasm's batched loop reads the keys about as fast as per-head 2-D products would, and it is
  * one op per block instead of one per head and row.
+ *
+ * On tfjs-wasm a decode step (one new token that sees every cached one) runs all of this as ONE
+ * kernel instead (lib/backend/decodeAttention.ts): at one token the ops' fixed cost, not their
+ * arithmetic, was most of the time. The ops below stay the spelling every other backend runs and
+ * the reference the kernel's tests compare with.
  */
 import * as tf from "@tensorflow/tfjs";
 import { maskedSoftmax } from "../nn/attention.js";
+import { decodeAttention, decodeAttentionFits } from "../backend/decodeAttention.js";
 
 export interface PagedInputs {
   /** per score term: the queries [batch, G, n, dk_j] */
@@ -64,12 +70,13 @@ function blockScores(x: PagedInputs, qT: tf.Tensor2D[] | undefined, i: number): 
 export function pagedAttention(x: PagedInputs, seq: number, scale: number, offset: number): tf.Tensor4D {
   const [b, G, n] = x.queries[0]!.shape;
   if (n % seq !== 0) throw new Error(`pagedAttention: ${n} queries per KV head is not a multiple of seq ${seq}`);
+  const t = x.values.reduce((acc, v) => acc + v.shape[2], 0);
+  if (seq === 1 && t <= offset + 1 && decodeAttentionFits(x)) return decodeAttention(x, scale); // no mask: every key is visible
   return tf.tidy(() => {
     const flat = b === 1 && G === 1; // one 2-D product per block (see the header)
     const qT = flat ? x.queries.map((q) => matrix(q).transpose() as tf.Tensor2D) : undefined; // per term [dk, n]
     const perBlock = x.values.map((_, i) => blockScores(x, qT, i)); // [batch, G, n, tokens_i]
     const scores = perBlock.length === 1 ? perBlock[0]! : tf.concat(perBlock, 3); // [batch, G, n, t]: small, no cache-sized tensor moves
-    const t = scores.shape[3];
     // The causal mask [seq, t] needs the new tokens on an axis of their own, except for one token.
     const probs = (seq === 1 ? maskedSoftmax(scores, scale, { offset }) : maskedSoftmax(scores.reshape([b, G, n / seq, seq, t]), scale, { offset }).reshape([b, G, n, t])) as tf.Tensor4D;
     const size = x.values[0]!.shape[2];

@@ -1,0 +1,288 @@
+;; Decode attention for tfjs-wasm, 128-bit SIMD: the source of the bytes in decodeSimdBytes.ts
+;; (regenerate them with `node scripts/build-wasm-kernels.mjs`; used by lib/backend/decodeAttention.ts).
+;;
+;; One decode step of attention over a paged KV cache is, per group g (a batch row and KV head),
+;;   S_g = Σ_terms Q_g · K_gᵀ   (n queries × t cached tokens, block by block)
+;;   P_g = softmax(S_g · scale) along the tokens
+;;   O_g = Σ_blocks P_g[:, block] · V_g,block
+;; `scores`, `softmax` and `pv` are those three steps, each over every group at once, so the
+;; kernel calls each once per cache block, not once per group.
+;;
+;; Pointers are byte offsets into tfjs-wasm's own memory; sizes and strides count float32
+;; elements. Widths dk and dv are multiples of 4. Sums run over the width in four lanes that are
+;; added at the end, so results equal a plain loop's up to the order of the additions.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Sum of the four lanes.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; S[i, j] (+)= Q[i, :] · K[j, :] for every group: Q_g at q + g·qStride (n×dk rows), K_g at
+  ;; k + g·kStride (t×dk rows), S_g at s + g·n·ldS (rows of ldS; the caller offsets s to the block's
+  ;; first column). Four keys at a time (four accumulators: each query vector loaded once serves
+  ;; four keys, and those keys stay in L1 while every query passes over them); the last t mod 4 one by one.
+  (func (export "scores")
+    (param $q i32) (param $k i32) (param $s i32)
+    (param $groups i32) (param $n i32) (param $dk i32) (param $t i32) (param $ldS i32)
+    (param $qStride i32) (param $kStride i32) (param $accumulate i32)
+    (local $g i32) (local $i i32) (local $j i32) (local $kk i32) (local $row i32) (local $t4 i32)
+    (local $qg i32) (local $kg i32) (local $sg i32) (local $qi i32) (local $k0 i32) (local $si i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $qv v128)
+    (local $out v128)
+    (local.set $row (i32.shl (local.get $dk) (i32.const 2)))
+    (local.set $ldS (i32.shl (local.get $ldS) (i32.const 2)))
+    (local.set $qStride (i32.shl (local.get $qStride) (i32.const 2)))
+    (local.set $kStride (i32.shl (local.get $kStride) (i32.const 2)))
+    (local.set $t4 (i32.and (local.get $t) (i32.const -4)))
+    (block $doneG (loop $loopG
+      (br_if $doneG (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $qg (i32.add (local.get $q) (i32.mul (local.get $g) (local.get $qStride))))
+      (local.set $kg (i32.add (local.get $k) (i32.mul (local.get $g) (local.get $kStride))))
+      (local.set $sg (i32.add (local.get $s) (i32.mul (i32.mul (local.get $g) (local.get $n)) (local.get $ldS))))
+      ;; four keys at a time
+      (local.set $j (i32.const 0))
+      (block $doneJ (loop $loopJ
+        (br_if $doneJ (i32.ge_u (local.get $j) (local.get $t4)))
+        (local.set $k0 (i32.add (local.get $kg) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $i (i32.const 0))
+        (block $doneI (loop $loopI
+          (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $qi (i32.add (local.get $qg) (i32.mul (local.get $i) (local.get $row))))
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $a2 (v128.const i32x4 0 0 0 0))
+          (local.set $a3 (v128.const i32x4 0 0 0 0))
+          (local.set $kk (i32.const 0))
+          (block $doneK (loop $loopK
+            (br_if $doneK (i32.ge_u (local.get $kk) (local.get $row)))
+            (local.set $qv (v128.load (i32.add (local.get $qi) (local.get $kk))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (local.get $k0) (local.get $kk))))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k0) (local.get $row)) (local.get $kk))))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k0) (i32.shl (local.get $row) (i32.const 1))) (local.get $kk))))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k0) (i32.mul (local.get $row) (i32.const 3))) (local.get $kk))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopK)))
+          ;; the four dot products as one vector (lane m = key j+m)
+          (local.set $out (f32x4.replace_lane 3
+            (f32x4.replace_lane 2
+              (f32x4.replace_lane 1
+                (f32x4.splat (call $hsum (local.get $a0)))
+                (call $hsum (local.get $a1)))
+              (call $hsum (local.get $a2)))
+            (call $hsum (local.get $a3))))
+          (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
+          (if (local.get $accumulate)
+            (then (local.set $out (f32x4.add (v128.load (local.get $si)) (local.get $out)))))
+          (v128.store (local.get $si) (local.get $out))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $loopI)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $loopJ)))
+      ;; the last keys one at a time
+      (block $doneJ1 (loop $loopJ1
+        (br_if $doneJ1 (i32.ge_u (local.get $j) (local.get $t)))
+        (local.set $k0 (i32.add (local.get $kg) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $i (i32.const 0))
+        (block $doneI1 (loop $loopI1
+          (br_if $doneI1 (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $qi (i32.add (local.get $qg) (i32.mul (local.get $i) (local.get $row))))
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $kk (i32.const 0))
+          (block $doneK1 (loop $loopK1
+            (br_if $doneK1 (i32.ge_u (local.get $kk) (local.get $row)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (v128.load (i32.add (local.get $qi) (local.get $kk)))
+              (v128.load (i32.add (local.get $k0) (local.get $kk))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopK1)))
+          (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $si)
+            (if (result f32) (local.get $accumulate)
+              (then (f32.add (f32.load (local.get $si)) (call $hsum (local.get $a0))))
+              (else (call $hsum (local.get $a0)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $loopI1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loopJ1)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $loopG))))
+
+  ;; e^x lane by lane (Cephes' expf: x = m·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial,
+  ;; 2^m by the exponent bits; about 1 ulp). x is clamped to [-87, 88], where 2^m stays a normal float.
+  (func $exp4 (param $x v128) (result v128)
+    (local $m v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
+    (local.set $m (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    ;; r = x − m·ln2, ln2 in two parts so that m·C1 is exact
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $x) (f32x4.mul (local.get $m) (f32x4.splat (f32.const 0.693359375))))
+      (f32x4.mul (local.get $m) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    ;; e^r = 1 + r + r²·p
+    (local.set $p (f32x4.add
+      (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
+      (f32x4.splat (f32.const 1))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $m)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; Each of `rows` rows of length t (stride ldS): x = s·scale, then e^(x − max x) / Σ e^(x − max x), in place.
+  (func (export "softmax") (param $s i32) (param $rows i32) (param $t i32) (param $ldS i32) (param $scale f32)
+    (local $r i32) (local $j i32) (local $t4 i32) (local $bytes i32) (local $p i32)
+    (local $sc v128) (local $mx v128) (local $sum v128) (local $e v128) (local $m f32) (local $tot f32) (local $x f32)
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (local.set $ldS (i32.shl (local.get $ldS) (i32.const 2)))
+    (local.set $bytes (i32.shl (local.get $t) (i32.const 2)))
+    (local.set $t4 (i32.shl (i32.and (local.get $t) (i32.const -4)) (i32.const 2)))
+    (block $doneR (loop $loopR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $p (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $ldS))))
+      ;; scale and find the largest
+      (local.set $mx (f32x4.splat (f32.const -inf)))
+      (local.set $m (f32.const -inf))
+      (local.set $j (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $t4)))
+        (local.set $e (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $sc)))
+        (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $e))
+        (local.set $mx (f32x4.max (local.get $mx) (local.get $e)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l1)))
+      (block $d1b (loop $l1b
+        (br_if $d1b (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $x (f32.mul (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $scale)))
+        (f32.store (i32.add (local.get $p) (local.get $j)) (local.get $x))
+        (local.set $m (f32.max (local.get $m) (local.get $x)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1b)))
+      (local.set $m (f32.max (local.get $m)
+        (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+                 (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx))))))
+      (local.set $mx (f32x4.splat (local.get $m)))
+      ;; exponentials and their sum
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $tot (f32.const 0))
+      (local.set $j (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $j) (local.get $t4)))
+        (local.set $e (call $exp4 (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $mx))))
+        (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $e))
+        (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l2)))
+      (block $d2b (loop $l2b
+        (br_if $d2b (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $x (f32x4.extract_lane 0 (call $exp4 (f32x4.splat
+          (f32.sub (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $m))))))
+        (f32.store (i32.add (local.get $p) (local.get $j)) (local.get $x))
+        (local.set $tot (f32.add (local.get $tot) (local.get $x)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l2b)))
+      (local.set $tot (f32.add (local.get $tot) (call $hsum (local.get $sum))))
+      (local.set $sum (f32x4.splat (local.get $tot)))
+      ;; normalise
+      (local.set $j (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $j) (local.get $t4)))
+        (v128.store (i32.add (local.get $p) (local.get $j))
+          (f32x4.div (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $sum)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l3)))
+      (block $d3b (loop $l3b
+        (br_if $d3b (i32.ge_u (local.get $j) (local.get $bytes)))
+        (f32.store (i32.add (local.get $p) (local.get $j))
+          (f32.div (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $tot)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l3b)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loopR))))
+
+  ;; O[i, :] += Σ_j P[i, j] · V[j, :] for every group: P_g at p + g·n·ldP (the caller offsets p to
+  ;; the block's first column), V_g at v + g·vStride (t×dv rows), O_g at o + g·n·dv (the caller
+  ;; zeroes O before the first block). Sixteen output columns at a time (four accumulators), every
+  ;; query over that slice of V (16 columns × t tokens stay in L1), then four at a time.
+  (func (export "pv")
+    (param $p i32) (param $v i32) (param $o i32)
+    (param $groups i32) (param $n i32) (param $t i32) (param $dv i32) (param $ldP i32) (param $vStride i32)
+    (local $g i32) (local $i i32) (local $j i32) (local $c i32) (local $row i32) (local $c16 i32)
+    (local $pg i32) (local $vg i32) (local $og i32) (local $pi i32) (local $oi i32) (local $vj i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $w v128)
+    (local.set $row (i32.shl (local.get $dv) (i32.const 2)))
+    (local.set $ldP (i32.shl (local.get $ldP) (i32.const 2)))
+    (local.set $vStride (i32.shl (local.get $vStride) (i32.const 2)))
+    (local.set $c16 (i32.and (local.get $row) (i32.const -64)))
+    (block $doneG (loop $loopG
+      (br_if $doneG (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $pg (i32.add (local.get $p) (i32.mul (i32.mul (local.get $g) (local.get $n)) (local.get $ldP))))
+      (local.set $vg (i32.add (local.get $v) (i32.mul (local.get $g) (local.get $vStride))))
+      (local.set $og (i32.add (local.get $o) (i32.mul (i32.mul (local.get $g) (local.get $n)) (local.get $row))))
+      (local.set $c (i32.const 0))
+      (block $doneC (loop $loopC
+        (br_if $doneC (i32.ge_u (local.get $c) (local.get $c16)))
+        (local.set $i (i32.const 0))
+        (block $doneI (loop $loopI
+          (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $pi (i32.add (local.get $pg) (i32.mul (local.get $i) (local.get $ldP))))
+          (local.set $oi (i32.add (i32.add (local.get $og) (i32.mul (local.get $i) (local.get $row))) (local.get $c)))
+          (local.set $a0 (v128.load offset=0 (local.get $oi)))
+          (local.set $a1 (v128.load offset=16 (local.get $oi)))
+          (local.set $a2 (v128.load offset=32 (local.get $oi)))
+          (local.set $a3 (v128.load offset=48 (local.get $oi)))
+          (local.set $vj (i32.add (local.get $vg) (local.get $c)))
+          (local.set $j (i32.const 0))
+          (block $doneJ (loop $loopJ
+            (br_if $doneJ (i32.ge_u (local.get $j) (local.get $t)))
+            (local.set $w (v128.load32_splat (i32.add (local.get $pi) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $w) (v128.load offset=0 (local.get $vj)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $w) (v128.load offset=16 (local.get $vj)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $w) (v128.load offset=32 (local.get $vj)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $w) (v128.load offset=48 (local.get $vj)))))
+            (local.set $vj (i32.add (local.get $vj) (local.get $row)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $loopJ)))
+          (v128.store offset=0 (local.get $oi) (local.get $a0))
+          (v128.store offset=16 (local.get $oi) (local.get $a1))
+          (v128.store offset=32 (local.get $oi) (local.get $a2))
+          (v128.store offset=48 (local.get $oi) (local.get $a3))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $loopI)))
+        (local.set $c (i32.add (local.get $c) (i32.const 64)))
+        (br $loopC)))
+      ;; the last dv mod 16 columns, four at a time
+      (block $doneC4 (loop $loopC4
+        (br_if $doneC4 (i32.ge_u (local.get $c) (local.get $row)))
+        (local.set $i (i32.const 0))
+        (block $doneI4 (loop $loopI4
+          (br_if $doneI4 (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $pi (i32.add (local.get $pg) (i32.mul (local.get $i) (local.get $ldP))))
+          (local.set $oi (i32.add (i32.add (local.get $og) (i32.mul (local.get $i) (local.get $row))) (local.get $c)))
+          (local.set $a0 (v128.load (local.get $oi)))
+          (local.set $vj (i32.add (local.get $vg) (local.get $c)))
+          (local.set $j (i32.const 0))
+          (block $doneJ4 (loop $loopJ4
+            (br_if $doneJ4 (i32.ge_u (local.get $j) (local.get $t)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (v128.load32_splat (i32.add (local.get $pi) (i32.shl (local.get $j) (i32.const 2))))
+              (v128.load (local.get $vj)))))
+            (local.set $vj (i32.add (local.get $vj) (local.get $row)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $loopJ4)))
+          (v128.store (local.get $oi) (local.get $a0))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $loopI4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $loopC4)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $loopG))))
+)

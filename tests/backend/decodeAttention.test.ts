@@ -1,0 +1,139 @@
+// The fused decode-attention kernel that initBackend installs on wasm (lib/backend/decodeAttention.ts):
+// one op for softmax(Σ_j q_j·k_jᵀ · scale)·v over a paged cache's blocks. Checked against a plain
+// float64 loop written here (the definition) and against lib/attention/paged.ts's composite ops
+// (what every other backend runs), with no tensor left behind; bad input names the argument.
+// wasm only: the kernel exists only there (the attention tests run the composite path everywhere).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/index.js";
+import { decodeAttention, decodeAttentionFits, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
+import { pagedAttention } from "../../lib/attention/paged.js";
+import { Rng } from "../../lib/random.js";
+import { expectNoLeaks } from "../helpers/backend.js";
+import { assertClose } from "../helpers/close.js";
+
+// float32 sums over ≤ 300 products and a polynomial exponential (about 1 ulp) against float64.
+const RTOL = 1e-5;
+const ATOL = 1e-6;
+
+function randn(shape: number[], rng: Rng, sd = 1): tf.Tensor4D {
+  return tf.tensor4d(rng.normals(shape.reduce((p, d) => p * d, 1), 0, sd), shape as [number, number, number, number]);
+}
+
+/** Random queries and cache blocks: `terms` widths dk, blocks of the given token counts. */
+function inputs(b: number, G: number, n: number, dks: number[], dv: number, tokens: number[], seed: number): DecodeAttentionInputs {
+  const rng = new Rng(seed);
+  return {
+    queries: dks.map((dk) => randn([b, G, n, dk], rng)),
+    keys: dks.map((dk) => tokens.map((t) => randn([b, G, t, dk], rng))),
+    values: tokens.map((t) => randn([b, G, t, dv], rng)),
+  };
+}
+
+function dispose(x: DecodeAttentionInputs): void {
+  tf.dispose([...x.queries, ...x.keys.flat(), ...x.values]);
+}
+
+/** The definition, in float64: per group and query, softmax over every cached token, then Σ p·v. */
+function plainLoop(x: DecodeAttentionInputs, scale: number): number[] {
+  const [b, G, n] = x.queries[0]!.shape;
+  const qs = x.queries.map((q) => q.dataSync());
+  const ks = x.keys.map((blocks) => blocks.map((k) => k.dataSync()));
+  const vs = x.values.map((v) => v.dataSync());
+  const tokens = x.values.map((v) => v.shape[2]);
+  const dv = x.values[0]!.shape[3];
+  const out: number[] = [];
+  for (let g = 0; g < b * G; g++) {
+    for (let i = 0; i < n; i++) {
+      const s: number[] = [];
+      tokens.forEach((t, blk) => {
+        for (let j = 0; j < t; j++) {
+          let dot = 0;
+          x.queries.forEach((q, term) => {
+            const dk = q.shape[3];
+            for (let d = 0; d < dk; d++) dot += qs[term]![(g * n + i) * dk + d]! * ks[term]![blk]![(g * t + j) * dk + d]!;
+          });
+          s.push(dot * scale);
+        }
+      });
+      const m = Math.max(...s);
+      const e = s.map((v) => Math.exp(v - m));
+      const sum = e.reduce((a, v) => a + v, 0);
+      const o = new Array<number>(dv).fill(0);
+      let col = 0;
+      tokens.forEach((t, blk) => {
+        for (let j = 0; j < t; j++, col++) for (let d = 0; d < dv; d++) o[d]! += (e[col]! / sum) * vs[blk]![(g * t + j) * dv + d]!;
+      });
+      out.push(...o);
+    }
+  }
+  return out;
+}
+
+describe("fused decode attention (wasm)", () => {
+  beforeAll(async () => {
+    await initBackend("wasm", { quiet: true });
+  });
+  afterAll(() => useDecodeAttention());
+
+  const cases: { what: string; b: number; G: number; n: number; dks: number[]; dv: number; tokens: number[] }[] = [
+    { what: "lesson 3's MHA (4 heads of 16, one block, odd length)", b: 3, G: 4, n: 1, dks: [16], dv: 16, tokens: [21] },
+    { what: "GQA (2 query heads per KV head), blocks 3+3+2", b: 2, G: 2, n: 2, dks: [8], dv: 12, tokens: [3, 3, 2] },
+    { what: "MLA absorbed (two score terms, values = the latent blocks)", b: 1, G: 1, n: 16, dks: [32, 8], dv: 32, tokens: [16, 16, 5] },
+    { what: "one cached token", b: 2, G: 3, n: 1, dks: [4], dv: 4, tokens: [1] },
+  ];
+  for (const c of cases) {
+    it(`${c.what}: equals a plain loop and paged.ts's ops, and leaves no tensor behind`, async () => {
+      const x = inputs(c.b, c.G, c.n, c.dks, c.dv, c.tokens, 7);
+      if (c.what.startsWith("MLA")) x.values = x.keys[0]!; // absorbed: the values are the latent key blocks
+      const scale = 1 / Math.sqrt(c.dks.reduce((a, d) => a + d, 0));
+      expect(decodeAttentionFits(x)).toBe(true);
+      const want = plainLoop(x, scale);
+      let fused: number[] = [];
+      await expectNoLeaks(async () => {
+        const y = decodeAttention(x, scale);
+        expect(y.shape).toEqual([c.b, c.G, c.n, c.dv]);
+        fused = Array.from(await y.data());
+        y.dispose();
+      });
+      assertClose(fused, want, { rtol: RTOL, atol: ATOL, what: "fused vs plain loop" });
+      const t = c.tokens.reduce((a, v) => a + v, 0);
+      const viaPaged = tf.tidy(() => pagedAttention(x, 1, scale, t - 1)); // the kernel, through paged.ts
+      assertClose(await viaPaged.data(), fused, { what: "paged.ts on wasm uses the kernel" });
+      restoreDecodeAttention();
+      expect(decodeAttentionFits(x)).toBe(false);
+      const composite = tf.tidy(() => pagedAttention(x, 1, scale, t - 1));
+      useDecodeAttention();
+      assertClose(await composite.data(), fused, { rtol: RTOL, atol: ATOL, what: "fused vs composite ops" });
+      tf.dispose([viaPaged, composite]);
+      dispose(c.what.startsWith("MLA") ? { ...x, values: [] } : x);
+    });
+  }
+
+  it("large scores stay finite (the softmax subtracts the row's maximum)", async () => {
+    const x = inputs(1, 1, 2, [4], 4, [6], 3);
+    const big = x.queries[0]!.mul(1e3) as tf.Tensor4D;
+    const y = decodeAttention({ ...x, queries: [big] }, 1);
+    const got = await y.data();
+    expect(got.every(Number.isFinite)).toBe(true);
+    assertClose(got, plainLoop({ ...x, queries: [big] }, 1), { rtol: 1e-4, atol: 1e-4, what: "scores ~1e3" });
+    tf.dispose([y, big]);
+    dispose(x);
+  });
+
+  it("bad input: an error naming the argument, what was expected and what came in", () => {
+    const x = inputs(2, 2, 1, [8], 8, [3, 2], 5);
+    expect(() => decodeAttention({ ...x, keys: [] }, 1)).toThrow(/decodeAttention: keys must hold one list of blocks per score term \(1\); got 0/);
+    expect(() => decodeAttention({ ...x, keys: [[x.keys[0]![0]!]] }, 1)).toThrow(/decodeAttention: keys\[0\] must hold 2 blocks/);
+    expect(() => decodeAttention({ ...x, values: [x.values[1]!, x.values[0]!] }, 1)).toThrow(/decodeAttention: keys\[0\]\[0\] must be \[2,2,2,8\] float32; got \[2,2,3,8\]/);
+    expect(() => decodeAttention(x, 0)).toThrow(/decodeAttention: scale must be a positive number; got 0/);
+    const q3 = x.queries[0]!.reshape([2, 2, 8]) as unknown as tf.Tensor4D;
+    expect(() => decodeAttention({ ...x, queries: [q3] }, 1)).toThrow(/decodeAttention: queries\[0\] must be \[batch, G, n, dk\] float32; got \[2,2,8\]/);
+    const odd = inputs(1, 1, 1, [6], 4, [2], 1);
+    expect(decodeAttentionFits(odd)).toBe(false); // widths not a multiple of 4: paged.ts keeps its ops
+    expect(() => decodeAttention(odd, 1)).toThrow(/decodeAttention: needs the wasm backend/);
+    tf.dispose(q3);
+    dispose(x);
+    dispose(odd);
+  });
+});
