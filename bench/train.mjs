@@ -35,8 +35,10 @@ import {
   restoreIdentityKernels,
   restoreMatMulGrad,
   useAliasingIdentity,
+  useCompositeAdamW,
   useCompositeOps,
   useDecodeAttention,
+  useFusedAdamW,
   useFusedKernels,
   useExplicitTransposeMatMulGrad,
   useHeapCopies,
@@ -52,6 +54,7 @@ const KERNELS = {
     useCompositeOps();
     restoreCopyKernels();
     restoreDecodeAttention();
+    useCompositeAdamW();
   },
   now: () => {
     useSimdBatchMatMul();
@@ -59,6 +62,7 @@ const KERNELS = {
     useFusedKernels();
     useHeapCopies();
     useDecodeAttention();
+    useFusedAdamW();
   },
 };
 

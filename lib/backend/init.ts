@@ -16,7 +16,7 @@
  * initBackend is the one place that changes TensorFlow.js's global state: after activating a
  * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
  * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts, the
- * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts, the fused decode attention of decodeAttention.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
+ * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts, the fused decode attention of decodeAttention.ts, the one-kernel AdamW update of adamwKernel.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
@@ -28,6 +28,7 @@ import { useFusedKernels } from "./fusedKernels.js";
 import { useHeapCopies } from "./heapCopies.js";
 import { useOnePassTopK } from "./topk.js";
 import { useDecodeAttention } from "./decodeAttention.js";
+import { useFusedAdamW } from "./adamwKernel.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -108,6 +109,7 @@ function installWorkarounds(name: BackendName): void {
     useOnePassTopK();
     useDecodeAttention(); // one op per layer for a decode step's attention (decodeAttention.ts)
     useExplicitTransposeMatMulGrad();
+    useFusedAdamW();
   } else restoreMatMulGrad();
 }
 

@@ -3,10 +3,16 @@
  * activates wasm (notebooks/03_chain_of_thought.ipynb, "why training on a CPU is slow").
  *
  * The gradient of y = a·b is dy·bᵀ and aᵀ·dy. TensorFlow.js writes those as matMul with its
- * transpose flags; tfjs-wasm runs flagged matmuls through a slow path (~10× slower than the same
- * product with the operand transposed first, measured on the shapes the tiny model trains with).
- * This registers the same gradient with explicit `tf.transpose`s — identical numbers, a different
- * kernel. It changes nothing on other backends except a transpose copy.
+ * transpose flags. On tfjs-wasm each spelling lands on a different kernel, and the fastest one
+ * depends on which operand is transposed (`npm run bench -- train` times the step; measured on the
+ * tiny model's shapes, x [992, 64], W [64, 128]):
+ *   - aᵀ·dy (a weight's gradient): the flag. The SIMD kernel (bmmKernel.ts) reads a transposed A
+ *     through strides, ~1.6× faster than copying the big activation transposed for XNNPACK.
+ *   - dy·Wᵀ (the input's gradient, W a small matrix): transpose W explicitly (a few KB) and give
+ *     XNNPACK the plain product, ~1.6× faster than the SIMD kernel's dot-product loop.
+ * It also sums W's gradient over x's leading axes for `linear`'s x [..., k]·W, which tfjs-core's
+ * gradient cannot do. Same numbers as tfjs-core's gradient up to float rounding order. Without the
+ * SIMD kernel every transpose is explicit (tfjs-wasm's own kernel is ~10× slower with a flag).
  */
 import * as tf from "@tensorflow/tfjs";
 import { simdBatchMatMulInstalled } from "./bmmKernel.js";
@@ -23,13 +29,14 @@ function t(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * a·b with optional transposes, done as explicit transposes then a plain matmul — except batched
- * products when the SIMD BatchMatMul kernel is installed (bmmKernel.ts): it reads a transposed
- * operand through strides, so the flags cost nothing there and the transpose copy is saved.
+ * a·b with optional transposes, each done the way that is fastest on wasm (see the header): a
+ * transposed A, or any batched product, through the SIMD kernel's flags; a transposed 2-D B (a
+ * weight) copied transposed first so that the product goes to XNNPACK.
  */
 function mm(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
-  if ((a.rank > 2 || b.rank > 2) && simdBatchMatMulInstalled()) return tf.matMul(a, b, ta, tb);
-  return tf.matMul(ta ? t(a) : a, tb ? t(b) : b);
+  if (!simdBatchMatMulInstalled()) return tf.matMul(ta ? t(a) : a, tb ? t(b) : b);
+  if (tb && !ta && b.rank === 2) return tf.matMul(a, t(b));
+  return tf.matMul(a, b, ta, tb);
 }
 
 /** Installs the explicit-transpose gradient for BatchMatMul (idempotent). */

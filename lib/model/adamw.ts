@@ -11,6 +11,7 @@
  * (lib/reasoning/grpo.ts); introduced in notebooks/03_chain_of_thought.ipynb.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAMW_KERNEL, fusedAdamW, type AdamWKernelAttrs } from "../backend/adamwKernel.js";
 
 export interface AdamWOptions {
   beta1?: number;
@@ -64,13 +65,27 @@ export class AdamW {
         if (!g) throw new Error(`AdamW.step: no gradient for variable ${w.name}`);
         return g;
       });
+      const c1 = 1 - b1 ** t;
+      const c2 = 1 - b2 ** t;
+      if (fusedAdamW()) {
+        // tfjs-wasm: the same arithmetic, clipping included, as one kernel (lib/backend/adamwKernel.ts).
+        const decay = this.vars.map((w) => (w.rank >= 2 ? this.weightDecay : 0));
+        const attrs: AdamWKernelAttrs = { beta1: b1, beta2: b2, eps, lr, c1, c2, decay, clipNorm: this.clipNorm };
+        const inputs = [...this.vars, ...gs, ...this.m, ...this.v];
+        const outs = tf.engine().runKernel(ADAMW_KERNEL, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const n = this.vars.length;
+        this.vars.forEach((w, i) => {
+          w.assign(outs[i]!);
+          this.m[i]!.assign(outs[n + i]!);
+          this.v[i]!.assign(outs[2 * n + i]!);
+        });
+        return;
+      }
       let scale: tf.Tensor | null = null;
       if (this.clipNorm > 0) {
         const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))); // ‖g‖ over all weights
         scale = tf.minimum(1, tf.div(this.clipNorm, tf.add(norm, 1e-6)));
       }
-      const c1 = 1 - b1 ** t;
-      const c2 = 1 - b2 ** t;
       this.vars.forEach((w, i) => {
         const g = scale ? tf.mul(gs[i]!, scale) : gs[i]!;
         const m = tf.add(tf.mul(this.m[i]!, b1), tf.mul(g, 1 - b1));
