@@ -11,6 +11,7 @@ const KERNELS = [
   { wat: "lib/backend/bmmSimd.wat", ts: "lib/backend/bmmSimdBytes.ts", name: "BMM_SIMD_WASM_BASE64" },
   { wat: "lib/backend/fusedSimd.wat", ts: "lib/backend/fusedSimdBytes.ts", name: "FUSED_SIMD_WASM_BASE64" },
   { wat: "lib/backend/decodeSimd.wat", ts: "lib/backend/decodeSimdBytes.ts", name: "DECODE_SIMD_WASM_BASE64" },
+  { wat: "lib/backend/adamwSimd.wat", ts: "lib/backend/adamwSimdBytes.ts", name: "ADAMW_SIMD_WASM_BASE64" },
 ];
 
 export async function assemble(watPath) {

@@ -5,8 +5,8 @@
  *
  * Why: the readable update is ~19 tfjs ops per weight (lib/model/adamw.ts), ~400 ops per step for
  * lesson 3's 21 weights, each with several microseconds of engine work on a few thousand numbers.
- * This kernel does the same arithmetic in one pass over tfjs-wasm's heap (plain JavaScript loops,
- * every step rounded to float32 with Math.fround as the ops would round it):
+ * This kernel does the same arithmetic in one pass over tfjs-wasm's heap (a 128-bit SIMD loop,
+ * adamwSimd.wat, whose every step is the float32 operation the op would do):
  *
  *   SeekLabAdamW  inputs [w₀…w_{n−1}, g₀…, m₀…, v₀…] (4n tensors, float32, each group in the same
  *                 order and shapes), attrs { beta1, beta2, eps, lr, c1 = 1−β₁ᵗ, c2 = 1−β₂ᵗ,
@@ -17,11 +17,12 @@
  *   m′ = β₁m + (1−β₁)g     v′ = β₂v + (1−β₂)g²
  *   w′ = w − lr·( (m′/c1) / (√(v′/c2) + ε) + λw )
  *
- * The global norm is summed in float64 here and in float32 by the ops, so the two agree to float
- * rounding (tests/backend/adamwKernel.test.ts compares them over several steps).
+ * Without clipping the weights are the ops' bit for bit; with it the global norm is summed in
+ * another order than tf.sum's, so the two agree to float rounding (tests/backend/adamwKernel.test.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike } from "./wasmHeap.js";
+import { ADAMW_SIMD_WASM_BASE64 } from "./adamwSimdBytes.js";
+import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
 
 export const ADAMW_KERNEL = "SeekLabAdamW";
 
@@ -47,48 +48,38 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedA
 
 function adamwKernel({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
   const be = backend as WasmBackendLike;
+  const simd = linkToHeap(ADAMW_SIMD_WASM_BASE64, be)!;
   const all = inputs as unknown as tf.TensorInfo[];
   const a = attrs as unknown as AdamWKernelAttrs;
   const n = all.length / 4;
   const [ws, gs, ms, vs] = [0, 1, 2, 3].map((i) => all.slice(i * n, (i + 1) * n));
-  // Every output first: making one can grow the heap, which detaches views taken before it.
   const outs = [...ws, ...ms, ...vs].map((t) => be.makeOutput(t.shape, "float32"));
-  const view = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
   let scale = 1;
   if (a.clipNorm > 0) {
-    let sq = 0;
-    for (const g of gs) {
-      const x = view(g);
-      for (let j = 0; j < x.length; j++) sq += x[j]! * x[j]!;
-    }
+    let sq = 0; // each weight's Σg² in float32 (as tf.sum), added up here
+    for (const g of gs) sq += simd.sumsq!(heapOffset(be, g), sizeOf(g));
     scale = f(Math.min(1, f(a.clipNorm / f(f(Math.sqrt(sq)) + 1e-6))));
   }
-  // Each constant as the float32 scalar the ops would make of it.
-  const [b1, b2, eps, lr, c1, c2] = [a.beta1, a.beta2, a.eps, a.lr, a.c1, a.c2].map(f) as [number, number, number, number, number, number];
-  const [ob1, ob2] = [f(1 - a.beta1), f(1 - a.beta2)];
   for (let i = 0; i < n; i++) {
-    const [w, g, m, v] = [view(ws[i]!), view(gs[i]!), view(ms[i]!), view(vs[i]!)];
-    const [w2, m2, v2] = [view(outs[i]!), view(outs[n + i]!), view(outs[2 * n + i]!)];
-    const decay = f(a.decay[i] ?? 0);
-    for (let j = 0; j < w.length; j++) {
-      const gj = scale === 1 ? g[j]! : f(g[j]! * scale);
-      const mj = f(f(m[j]! * b1) + f(gj * ob1));
-      const vj = f(f(v[j]! * b2) + f(f(gj * gj) * ob2));
-      let u = f(f(mj / c1) / f(f(Math.sqrt(f(vj / c2))) + eps));
-      if (decay > 0) u = f(u + f(w[j]! * decay));
-      m2[j] = mj;
-      v2[j] = vj;
-      w2[j] = f(w[j]! - f(u * lr));
-    }
+    simd.adamw!(
+      heapOffset(be, ws[i]!), heapOffset(be, gs[i]!), heapOffset(be, ms[i]!), heapOffset(be, vs[i]!),
+      heapOffset(be, outs[i]!), heapOffset(be, outs[n + i]!), heapOffset(be, outs[2 * n + i]!), sizeOf(ws[i]!),
+      // Each constant as the float32 scalar the ops make of it (1 − β as JavaScript computes it).
+      scale, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.c1, a.c2, a.eps, a.lr, a.decay[i] ?? 0,
+    );
   }
   return outs;
 }
 
+function sizeOf(t: tf.TensorInfo): number {
+  return t.shape.reduce((p, d) => p * d, 1);
+}
+
 let enabled = false;
 
-/** Registers the kernel for wasm and uses it (idempotent; a no-op without wasm). */
+/** Registers the kernel for wasm and uses it (idempotent; a no-op without wasm or WebAssembly SIMD). */
 export function useFusedAdamW(): void {
-  if (!tf.findBackend("wasm")) return;
+  if (!heapBackend(ADAMW_SIMD_WASM_BASE64)) return;
   if (!tf.getKernel(ADAMW_KERNEL, "wasm")) tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName: "wasm", kernelFunc: adamwKernel as never });
   enabled = true;
 }

@@ -69,7 +69,7 @@ export class AdamW {
       const c2 = 1 - b2 ** t;
       if (fusedAdamW()) {
         // tfjs-wasm: the same arithmetic, clipping included, as one kernel (lib/backend/adamwKernel.ts).
-        const decay = this.vars.map((w) => (w.rank >= 2 ? this.weightDecay : 0));
+        const decay = this.vars.map((w) => (this.weightDecay > 0 && w.rank >= 2 ? this.weightDecay : 0));
         const attrs: AdamWKernelAttrs = { beta1: b1, beta2: b2, eps, lr, c1, c2, decay, clipNorm: this.clipNorm };
         const inputs = [...this.vars, ...gs, ...this.m, ...this.v];
         const outs = tf.engine().runKernel(ADAMW_KERNEL, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
