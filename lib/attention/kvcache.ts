@@ -46,6 +46,8 @@ export class KVCache {
   private store = new Map<string, tf.Tensor4D[]>();
   /** what `get` assembled since the last write (freed by the next write) */
   private assembled = new Map<string, tf.Tensor>();
+  /** tensors derived from weights (see `derived`), with the data they were made from */
+  private derivedWeights = new Map<string, { sources: tf.Tensor[]; dataIds: object[]; value: tf.Tensor }>();
   private filled = 0;
   private rows = 0;
 
@@ -174,6 +176,52 @@ export class KVCache {
     this.rows = batch;
   }
 
+  /**
+   * Store one token at position `startPos` = length whose last blocks a fused decode kernel has
+   * already made (lib/backend/decodeAttention.ts's mhaDecodeStep): per slot, the last block
+   * extended by the token ([batch, heads, startPos mod blockSize + 1, width]), which replaces a
+   * partial last block or starts a new one. The blocks become the cache's (kept; don't dispose them).
+   */
+  writeLastBlocks(startPos: number, lastBlocks: Record<string, tf.Tensor4D>): void {
+    const names = Object.keys(this.slots);
+    const batch = lastBlocks[names[0]!]?.shape[0] ?? 0;
+    this.check(batch, 1, startPos, "KVCache.writeLastBlocks");
+    if (startPos !== this.filled) throw new Error(`KVCache.writeLastBlocks: startPos must be the cache's length ${this.filled}; got ${startPos}`);
+    const inBlock = startPos % this.blockSize;
+    for (const name of names) {
+      const t = lastBlocks[name];
+      const want = [batch, this.heads(name), inBlock + 1, this.tail(name).at(-1)!];
+      if (!t || t.rank !== 4 || t.shape.some((d, i) => d !== want[i])) {
+        throw new Error(`KVCache.writeLastBlocks: slot "${name}" must be [${want}]; got ${t ? `[${t.shape}]` : "nothing"}`);
+      }
+    }
+    this.dropAssembled();
+    if (startPos === 0) this.clearBlocks();
+    for (const name of names) {
+      const blocks = this.store.get(name) ?? [];
+      if (inBlock > 0) blocks.pop()!.dispose();
+      blocks.push(tf.keep(lastBlocks[name]!));
+      this.store.set(name, blocks);
+    }
+    this.filled = startPos + 1;
+    this.rows = batch;
+  }
+
+  /**
+   * A tensor derived from weights (e.g. [Wq | Wk | Wv] side by side for one projection), made by
+   * `make` on first use and again when a source changes (a Variable's assign changes its data):
+   * what a server prepares once at load time. Kept by the cache and freed by `dispose()`; not
+   * counted in `elementsPerToken`.
+   */
+  derived(name: string, sources: tf.Tensor[], make: () => tf.Tensor): tf.Tensor {
+    const have = this.derivedWeights.get(name);
+    if (have && !have.value.isDisposed && have.sources.every((t, i) => t === sources[i] && t.dataId === have.dataIds[i])) return have.value;
+    if (have) have.value.dispose();
+    const value = tf.keep(tf.tidy(make));
+    this.derivedWeights.set(name, { sources, dataIds: sources.map((t) => t.dataId), value });
+    return value;
+  }
+
   /** Append `piece` ([batch, heads, s, width], tokens from position `pos`) to a slot's blocks. */
   private append(blocks: tf.Tensor4D[], piece: tf.Tensor4D, pos: number): void {
     let done = 0;
@@ -235,5 +283,7 @@ export class KVCache {
   /** Free the cache's tensors. */
   dispose(): void {
     this.reset();
+    for (const d of this.derivedWeights.values()) d.value.dispose();
+    this.derivedWeights.clear();
   }
 }

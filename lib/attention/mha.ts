@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
-import { applyRope, applyRopeMatmul, ropeTables } from "../nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeTables, type RopeTables } from "../nn/rope.js";
 import { attention } from "../nn/attention.js";
 import { initLinear } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
@@ -15,6 +15,7 @@ import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { checkMHAConfig } from "./mhaConfig.js";
 import { checkSeed } from "./mlaConfig.js";
+import { decodeKernelsOn, mhaDecodeStep } from "../backend/decodeAttention.js";
 
 export interface MHAConfig {
   dModel: number;
@@ -80,6 +81,35 @@ function repeatKv(t: tf.Tensor, group: number): tf.Tensor {
   return copies.reshape([b, n, kv * group, d]); // head h ← kv ⌊h/group⌋
 }
 
+/** cos and sin of every pair's angle at `pos`, each on both lanes of its pair: [headDim] each. */
+function ropeRow(tables: RopeTables, pos: number): { cos: Float32Array; sin: Float32Array } {
+  const half = tables.headDim / 2;
+  const cos = new Float32Array(2 * half);
+  const sin = new Float32Array(2 * half);
+  for (let i = 0; i < half; i++) {
+    cos[2 * i] = cos[2 * i + 1] = tables.cos[pos * half + i]!;
+    sin[2 * i] = sin[2 * i + 1] = tables.sin[pos * half + i]!;
+  }
+  return { cos, sin };
+}
+
+/**
+ * One decode step on tfjs-wasm, the same arithmetic as the general path below in 3 ops instead of
+ * ~20: x·[Wq | Wk | Wv] as one product (the joined weight is made once and kept by the cache),
+ * then RoPE, the cache append and the attention as one kernel (lib/backend/decodeAttention.ts),
+ * then the output projection. At one token per sequence the ops' fixed cost was most of the step.
+ */
+function fusedDecodeStep(x: tf.Tensor, w: MHAWeights, cfg: MHAConfig, cache: KVCache, startPos: number, tables: RopeTables): tf.Tensor3D {
+  const { nHeads, headDim } = cfg;
+  const wqkv = cache.derived("wqkv", [w.wq, w.wk, w.wv], () => tf.concat([w.wq, w.wk, w.wv], 1)); // [dModel, (H + 2·nKv)·headDim]
+  const qkv = linear(x, wqkv); // [b, 1, (H + 2·nKv)·headDim]: per row [q | k | v]
+  const step = mhaDecodeStep(qkv, cache.blocks("k"), cache.blocks("v"), {
+    pos: startPos, blockSize: cache.blockSize, nHeads, nKvHeads: kvHeads(cfg), scale: 1 / Math.sqrt(headDim), ...ropeRow(tables, startPos),
+  });
+  cache.writeLastBlocks(startPos, { k: step.k, v: step.v });
+  return linear(step.out, w.wo) as tf.Tensor3D; // [b, 1, dModel]
+}
+
 /**
  * @param x [batch, seq, dModel]
  * @param opts.cache from `createMHACache`; keys/values of earlier tokens are read from it
@@ -107,6 +137,10 @@ export function mhaForward(
   }
   const { nHeads, headDim } = cfg;
   const tables = (cfg.rope ?? true) ? ropeTables(headDim, cfg.maxSeqLen, cfg.ropeTheta ?? 10000) : undefined;
+  const cache = opts.cache;
+  if (cache && seq === 1 && tables && startPos === cache.length && headDim % 4 === 0 && decodeKernelsOn()) {
+    return tf.tidy(() => fusedDecodeStep(x, w, cfg, cache, startPos, tables));
+  }
   return tf.tidy(() => {
     let q = linear(x, w.wq).reshape([batch, seq, nHeads, headDim]); // [b, s, nHeads, headDim]
     let k = linear(x, w.wk).reshape([batch, seq, kv, headDim]); // [b, s, nKv, headDim]
@@ -118,9 +152,8 @@ export function mhaForward(
     }
     const group = nHeads / kv;
     let out: tf.Tensor; // [b, nHeads, s, headDim]
-    if (opts.cache) {
+    if (cache) {
       // Decode and chunked prefill: attention over the cache's blocks (paged.ts).
-      const cache = opts.cache;
       cache.write(startPos, { k, v });
       // (One new token: [b, 1, heads, d] and [b, heads, 1, d] are the same memory, so no transpose.)
       const qg = (seq === 1 ? q : q.transpose([0, 2, 1, 3])).reshape([batch, kv, group * seq, headDim]) as tf.Tensor4D; // [b, nKv, group·s, headDim]

@@ -6,7 +6,8 @@
 ;;   P_g = softmax(S_g · scale) along the tokens
 ;;   O_g = Σ_blocks P_g[:, block] · V_g,block
 ;; `scores`, `softmax` and `pv` are those three steps, each over every group at once, so the
-;; kernel calls each once per cache block, not once per group.
+;; kernel calls each once per cache block, not once per group. `rope_rows` and `copy_rows` make
+;; MHA's new query, key and value rows (RoPE, the append to the last cache block) for the same step.
 ;;
 ;; Pointers are byte offsets into tfjs-wasm's own memory; sizes and strides count float32
 ;; elements. Widths dk and dv are multiples of 4. Sums run over the width in four lanes that are
@@ -283,6 +284,59 @@
           (br $loopI4)))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $loopC4)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $loopG))))
+
+  ;; Rows of width d (d % 4 == 0) picked out of a packed projection into contiguous places: row r
+  ;; comes from src + (r / perRow)·srcStride + (r mod perRow)·d and goes to dst + r·dstStride.
+  ;; With $rotate, RoPE at one position: out = x·cos + turn(x)·sin, turn(x) = (−x₁, x₀, −x₃, x₂, …),
+  ;; cos/sin that position's [d] rows (each pair's angle on both lanes) — the same arithmetic as
+  ;; fusedSimd.wat's rope; without, a copy. (A decode step's q and new k, v out of x·[Wq|Wk|Wv].)
+  (func (export "rope_rows")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $d i32) (param $perRow i32)
+    (param $srcStride i32) (param $dstStride i32) (param $cos i32) (param $sin i32) (param $rotate i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $from i32) (local $to i32) (local $xv v128)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $srcStride (i32.shl (local.get $srcStride) (i32.const 2)))
+    (local.set $dstStride (i32.shl (local.get $dstStride) (i32.const 2)))
+    (block $doneR (loop $loopR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $from (i32.add (local.get $src) (i32.add
+        (i32.mul (i32.div_u (local.get $r) (local.get $perRow)) (local.get $srcStride))
+        (i32.mul (i32.rem_u (local.get $r) (local.get $perRow)) (local.get $bytes)))))
+      (local.set $to (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $dstStride))))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $xv (v128.load (i32.add (local.get $from) (local.get $i))))
+        (if (local.get $rotate)
+          (then (local.set $xv (f32x4.add
+            (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $cos) (local.get $i))))
+            (f32x4.mul
+              (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $xv) (local.get $xv))
+              (f32x4.mul (v128.const f32x4 -1 1 -1 1) (v128.load (i32.add (local.get $sin) (local.get $i)))))))))
+        (v128.store (i32.add (local.get $to) (local.get $i)) (local.get $xv))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $loopI)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loopR))))
+
+  ;; Group g's n floats (n % 4 == 0) from src + g·n to dst + g·dstStride: a cache block's tokens
+  ;; copied into the block that extends it by one.
+  (func (export "copy_rows") (param $src i32) (param $dst i32) (param $groups i32) (param $n i32) (param $dstStride i32)
+    (local $g i32) (local $i i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $dstStride (i32.shl (local.get $dstStride) (i32.const 2)))
+    (block $doneG (loop $loopG
+      (br_if $doneG (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $loopI)))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $loopG))))
 )

@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/index.js";
-import { decodeAttention, decodeAttentionFits, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
+import { decodeAttention, decodeAttentionFits, mhaDecodeStep, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
 import { pagedAttention } from "../../lib/attention/paged.js";
+import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { Rng } from "../../lib/random.js";
 import { expectNoLeaks } from "../helpers/backend.js";
 import { assertClose } from "../helpers/close.js";
@@ -135,5 +136,58 @@ describe("fused decode attention (wasm)", () => {
     tf.dispose(q3);
     dispose(x);
     dispose(odd);
+  });
+
+  // The whole MHA decode step (RoPE, cache append, attention) as one kernel, through mhaForward.
+  for (const nKvHeads of [4, 2, 1]) {
+    it(`MHA decode steps (${nKvHeads} KV heads of 4 query heads): the fused step equals the composite ops across block boundaries; the cache frees what it made`, async () => {
+      const cfg: MHAConfig = { dModel: 32, nHeads: 4, nKvHeads, headDim: 8, maxSeqLen: 24 };
+      const w = initMHAWeights(cfg, 3);
+      const x = tf.tensor3d(new Rng(4).normals(2 * 20 * 32), [2, 20, 32]);
+      const run = async (fused: boolean) => {
+        if (fused) useDecodeAttention();
+        else restoreDecodeAttention();
+        const cache = createMHACache(cfg, 2, { blockSize: 4 });
+        const outs: number[] = [];
+        // prefill 3 tokens, then one at a time: steps start blocks (pos 4, 8, …) and extend them
+        for (const [from, len] of [[0, 3], ...Array.from({ length: 17 }, (_, i) => [3 + i, 1])] as [number, number][]) {
+          const y = tf.tidy(() => mhaForward(x.slice([0, from, 0], [-1, len, -1]), w, cfg, { cache, startPos: from }));
+          outs.push(...(await y.data()));
+          y.dispose();
+        }
+        const k = Array.from(await cache.get("k")!.data());
+        cache.dispose();
+        useDecodeAttention();
+        return { outs, k };
+      };
+      const before = tf.memory().numTensors;
+      const fused = await run(true);
+      expect(tf.memory().numTensors).toBe(before);
+      const composite = await run(false);
+      assertClose(fused.outs, composite.outs, { rtol: RTOL, atol: ATOL, what: "decode outputs, fused vs composite" });
+      assertClose(fused.k, composite.k, { what: "the cache's roped keys" }); // the same RoPE arithmetic
+      tf.dispose([x, ...Object.values(w)]);
+    });
+  }
+
+  it("mhaDecodeStep and KVCache.writeLastBlocks: bad input names the argument", () => {
+    const qkv = tf.zeros([2, 1, 6 * 8]);
+    const row = new Float32Array(8);
+    const o = { pos: 5, blockSize: 4, nHeads: 4, nKvHeads: 1, scale: 1, cos: row, sin: row };
+    const blocks = [tf.zeros([2, 1, 4, 8]), tf.zeros([2, 1, 1, 8])] as tf.Tensor4D[];
+    expect(() => mhaDecodeStep(qkv, blocks, blocks, { ...o, nKvHeads: 3 })).toThrow(/mhaDecodeStep: nKvHeads must divide nHeads=4; got 3/);
+    const bad = tf.zeros([2, 2, 48]);
+    expect(() => mhaDecodeStep(bad, blocks, blocks, o)).toThrow(/mhaDecodeStep: qkv must be \[batch, 1, \(nHeads \+ 2·nKvHeads\)·headDim\] float32; got \[2,2,48\]/);
+    expect(() => mhaDecodeStep(qkv, blocks.slice(0, 1), blocks, o)).toThrow(/mhaDecodeStep: kBlocks must hold 2 blocks for pos 5 and blockSize 4; got 1/);
+    expect(() => mhaDecodeStep(qkv, blocks, [blocks[0]!, blocks[0]!], o)).toThrow(/mhaDecodeStep: vBlocks\[1\] must be \[2,1,1,8\] float32; got \[2,1,4,8\]/);
+    expect(() => mhaDecodeStep(qkv, blocks, blocks, { ...o, cos: new Float32Array(4) })).toThrow(/mhaDecodeStep: cos and sin must be Float32Arrays of headDim=8 numbers; got 4 and 8/);
+    expect(() => mhaDecodeStep(qkv, blocks, blocks, { ...o, pos: -1 })).toThrow(/mhaDecodeStep: pos must be a non-negative integer; got -1/);
+    const step = mhaDecodeStep(qkv, blocks, blocks, o);
+    expect([step.out.shape, step.k.shape, step.v.shape]).toEqual([[2, 1, 32], [2, 1, 2, 8], [2, 1, 2, 8]]);
+    const cache = createMHACache({ dModel: 8, nHeads: 4, nKvHeads: 1, headDim: 8, maxSeqLen: 8 }, 2, { blockSize: 4 });
+    expect(() => cache.writeLastBlocks(1, { k: step.k, v: step.v })).toThrow(/KVCache.writeLastBlocks: the cache holds 0 tokens, so startPos must be ≤ 0; got 1/);
+    expect(() => cache.writeLastBlocks(0, { k: step.k, v: step.v })).toThrow(/KVCache.writeLastBlocks: slot "k" must be \[2,1,1,8\]; got \[2,1,2,8\]/);
+    tf.dispose([qkv, bad, ...blocks, step.out, step.k, step.v]);
+    cache.dispose();
   });
 });
