@@ -35,6 +35,7 @@ import { deriveSeed } from "../random.js";
 import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { bmmList } from "../nn/bmm.js";
+import { simdBatchMatMulInstalled } from "../backend/bmmKernel.js";
 import { checkMLAConfig, checkSeed } from "./mlaConfig.js";
 
 export type MLAMode = "naive" | "absorbed";
@@ -89,22 +90,37 @@ interface AbsorbedWeights {
   wUKt: tf.Tensor2D[];
   /** W_UV per head: H × [c, dv] */
   wUV: tf.Tensor2D[];
+  /** the same stacked, W_UKᵀ [H, dn, c] and W_UV [H, c, dv], for one batched product (see `headProducts`) */
+  wUKtAll: tf.Tensor3D;
+  wUVAll: tf.Tensor3D;
 }
+
+type UpProjections = Omit<AbsorbedWeights, "source" | "dataId">;
 
 /**
  * Re-lay out wkvB [c, H·(dn+dv)] per head: W_UKᵀ H × [dn, c] and W_UV H × [c, dv]. Kept as
  * lists of matrices because per-head products run as 2-D products (lib/nn/bmm.ts).
  */
-function splitUpProjection(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor2D[]; wUV: tf.Tensor2D[] } {
+function splitUpProjection(wkvB: tf.Tensor, cfg: MLAConfig): UpProjections {
   return tf.tidy(() => {
     const dn = cfg.qkNopeHeadDim;
     const w3 = wkvB.reshape([cfg.kvLoraRank, cfg.nHeads, dn + cfg.vHeadDim]); // [c, H, dn+dv]
     const [wUK, wUV] = tf.split(w3, [dn, cfg.vHeadDim], -1) as [tf.Tensor, tf.Tensor]; // [c, H, dn], [c, H, dv]
-    return {
-      wUKt: tf.unstack(wUK.transpose([1, 2, 0])) as tf.Tensor2D[], // H × [dn, c]
-      wUV: tf.unstack(wUV.transpose([1, 0, 2])) as tf.Tensor2D[], // H × [c, dv]
-    };
+    const wUKtAll = wUK.transpose([1, 2, 0]) as tf.Tensor3D; // [H, dn, c]
+    const wUVAll = wUV.transpose([1, 0, 2]) as tf.Tensor3D; // [H, c, dv]
+    return { wUKt: tf.unstack(wUKtAll) as tf.Tensor2D[], wUV: tf.unstack(wUVAll) as tf.Tensor2D[], wUKtAll, wUVAll };
   });
+}
+
+/**
+ * a[h]·w[h] for every head h: one batched product where the backend runs batches fast (tfjs-wasm
+ * with SeekLab's SIMD BatchMatMul: one op instead of an unstack, H products and a stack — at
+ * decode the ops' fixed cost was most of it), else H 2-D products (lib/nn/bmm.ts). Same dot products.
+ * @param a [H, m, k]
+ * @returns [H, m, n]
+ */
+function headProducts(a: tf.Tensor3D, perHead: readonly tf.Tensor2D[], stacked: tf.Tensor3D): tf.Tensor3D {
+  return simdBatchMatMulInstalled() && tf.getBackend() === "wasm" ? tf.matMul(a, stacked) : bmmList(a, perHead);
 }
 
 /**
@@ -117,19 +133,20 @@ export class MLACache extends KVCache {
   readonly mode: MLAMode;
   private absorbedWeights?: AbsorbedWeights;
 
-  /** W_UKᵀ [H, dn, c] and W_UV [H, c, dv] for `wkvB`, made once and kept by the cache. */
-  upProjections(wkvB: tf.Tensor, cfg: MLAConfig): { wUKt: tf.Tensor2D[]; wUV: tf.Tensor2D[] } {
+  /** W_UKᵀ [H, dn, c] and W_UV [H, c, dv] for `wkvB` (per head and stacked), made once and kept by the cache. */
+  upProjections(wkvB: tf.Tensor, cfg: MLAConfig): UpProjections {
     const a = this.absorbedWeights;
     if (a && a.source === wkvB && a.dataId === wkvB.dataId && !a.wUKt[0]!.isDisposed) return a;
-    if (a) tf.dispose([...a.wUKt, ...a.wUV]);
+    if (a) tf.dispose([...a.wUKt, ...a.wUV, a.wUKtAll, a.wUVAll]);
     const made = splitUpProjection(wkvB, cfg);
-    for (const t of [...made.wUKt, ...made.wUV]) tf.keep(t);
+    for (const t of [...made.wUKt, ...made.wUV, made.wUKtAll, made.wUVAll]) tf.keep(t);
     this.absorbedWeights = { source: wkvB, dataId: wkvB.dataId, ...made };
     return made;
   }
 
   override dispose(): void {
-    if (this.absorbedWeights) tf.dispose([...this.absorbedWeights.wUKt, ...this.absorbedWeights.wUV]);
+    const a = this.absorbedWeights;
+    if (a) tf.dispose([...a.wUKt, ...a.wUV, a.wUKtAll, a.wUVAll]);
     this.absorbedWeights = undefined;
     super.dispose();
   }
@@ -279,9 +296,9 @@ export function mlaForward(
       heads = o.transpose([0, 2, 1, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     } else {
       // Absorbed: W_UK moves to the query side, W_UV to the output side.
-      const { wUKt, wUV } = cache ? cache.upProjections(w.wkvB, cfg) : splitUpProjection(w.wkvB, cfg); // H × [dn, c], H × [c, dv]
+      const up = cache ? cache.upProjections(w.wkvB, cfg) : splitUpProjection(w.wkvB, cfg); // H × [dn, c], H × [c, dv]
       // q_lat[h] = q_nope[h] · W_UK[h]ᵀ: the query expressed in latent space.
-      const qLat = bmmList(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]) as tf.Tensor3D, wUKt) // [H, b·s, c]
+      const qLat = headProducts(qNope.transpose([2, 0, 1, 3]).reshape([H, b * s, dn]) as tf.Tensor3D, up.wUKt, up.wUKtAll) // [H, b·s, c]
         .reshape([H, b, s, c])
         .transpose([1, 0, 2, 3]); // [b, H, s, c]
       const qPeHeads = qPe.transpose([0, 2, 1, 3]); // [b, H, s, dr]
@@ -306,9 +323,10 @@ export function mlaForward(
         const probs = maskedSoftmax(scores.reshape([b, H, s, s]), scale, { offset }); // [b, H, s, s]
         oLat = tf.matMul(probs.reshape([b, H * s, s]), ckv); // [b, H·s, c]
       }
-      const o = bmmList(
+      const o = headProducts(
         oLat.reshape([b, H, s, c]).transpose([1, 0, 2, 3]).reshape([H, b * s, c]) as tf.Tensor3D, // [H, b·s, c]
-        wUV, // H × [c, dv]
+        up.wUV, // H × [c, dv]
+        up.wUVAll,
       ); // [H, b·s, dv]
       heads = o.reshape([H, b, s, dv]).transpose([1, 2, 0, 3]).reshape([b, s, H * dv]); // [b, s, H·dv]
     }

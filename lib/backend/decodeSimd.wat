@@ -21,10 +21,26 @@
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
+  ;; The four dot products whose lanes are in a0..a3 as one vector (lane m = key j+m), stored at
+  ;; $at (added to what is there with $accumulate).
+  (func $store4 (param $at i32) (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128) (param $accumulate i32)
+    (local $out v128)
+    (local.set $out (f32x4.replace_lane 3
+      (f32x4.replace_lane 2
+        (f32x4.replace_lane 1
+          (f32x4.splat (call $hsum (local.get $a0)))
+          (call $hsum (local.get $a1)))
+        (call $hsum (local.get $a2)))
+      (call $hsum (local.get $a3))))
+    (if (local.get $accumulate)
+      (then (local.set $out (f32x4.add (v128.load (local.get $at)) (local.get $out)))))
+    (v128.store (local.get $at) (local.get $out)))
+
   ;; S[i, j] (+)= Q[i, :] · K[j, :] for every group: Q_g at q + g·qStride (n×dk rows), K_g at
   ;; k + g·kStride (t×dk rows), S_g at s + g·n·ldS (rows of ldS; the caller offsets s to the block's
-  ;; first column). Four keys at a time (four accumulators: each query vector loaded once serves
-  ;; four keys, and those keys stay in L1 while every query passes over them); the last t mod 4 one by one.
+  ;; first column). Four keys at a time (each query vector loaded once serves four keys, and those
+  ;; keys stay in L1 while every query passes over them), two queries at a time (each key vector
+  ;; serves both); the last query and the last t mod 4 keys one at a time.
   (func (export "scores")
     (param $q i32) (param $k i32) (param $s i32)
     (param $groups i32) (param $n i32) (param $dk i32) (param $t i32) (param $ldS i32)
@@ -32,7 +48,7 @@
     (local $g i32) (local $i i32) (local $j i32) (local $kk i32) (local $row i32) (local $t4 i32)
     (local $qg i32) (local $kg i32) (local $sg i32) (local $qi i32) (local $k0 i32) (local $si i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $qv v128)
-    (local $out v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $qw v128) (local $kv v128)
     (local.set $row (i32.shl (local.get $dk) (i32.const 2)))
     (local.set $ldS (i32.shl (local.get $ldS) (i32.const 2)))
     (local.set $qStride (i32.shl (local.get $qStride) (i32.const 2)))
@@ -49,6 +65,43 @@
         (br_if $doneJ (i32.ge_u (local.get $j) (local.get $t4)))
         (local.set $k0 (i32.add (local.get $kg) (i32.mul (local.get $j) (local.get $row))))
         (local.set $i (i32.const 0))
+        ;; two queries at a time: six loads per eight products (each key vector serves both)
+        (block $doneP (loop $loopP
+          (br_if $doneP (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+          (local.set $qi (i32.add (local.get $qg) (i32.mul (local.get $i) (local.get $row))))
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $a2 (v128.const i32x4 0 0 0 0))
+          (local.set $a3 (v128.const i32x4 0 0 0 0))
+          (local.set $b0 (v128.const i32x4 0 0 0 0))
+          (local.set $b1 (v128.const i32x4 0 0 0 0))
+          (local.set $b2 (v128.const i32x4 0 0 0 0))
+          (local.set $b3 (v128.const i32x4 0 0 0 0))
+          (local.set $kk (i32.const 0))
+          (block $doneKP (loop $loopKP
+            (br_if $doneKP (i32.ge_u (local.get $kk) (local.get $row)))
+            (local.set $qv (v128.load (i32.add (local.get $qi) (local.get $kk))))
+            (local.set $qw (v128.load (i32.add (i32.add (local.get $qi) (local.get $row)) (local.get $kk))))
+            (local.set $kv (v128.load (i32.add (local.get $k0) (local.get $kk))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k0) (local.get $row)) (local.get $kk))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k0) (i32.shl (local.get $row) (i32.const 1))) (local.get $kk))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k0) (i32.mul (local.get $row) (i32.const 3))) (local.get $kk))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopKP)))
+          (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
+          (call $store4 (local.get $si) (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3) (local.get $accumulate))
+          (call $store4 (i32.add (local.get $si) (local.get $ldS)) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $accumulate))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $loopP)))
+        ;; the last query, if n is odd
         (block $doneI (loop $loopI
           (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
           (local.set $qi (i32.add (local.get $qg) (i32.mul (local.get $i) (local.get $row))))
@@ -70,18 +123,8 @@
               (v128.load (i32.add (i32.add (local.get $k0) (i32.mul (local.get $row) (i32.const 3))) (local.get $kk))))))
             (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
             (br $loopK)))
-          ;; the four dot products as one vector (lane m = key j+m)
-          (local.set $out (f32x4.replace_lane 3
-            (f32x4.replace_lane 2
-              (f32x4.replace_lane 1
-                (f32x4.splat (call $hsum (local.get $a0)))
-                (call $hsum (local.get $a1)))
-              (call $hsum (local.get $a2)))
-            (call $hsum (local.get $a3))))
           (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
-          (if (local.get $accumulate)
-            (then (local.set $out (f32x4.add (v128.load (local.get $si)) (local.get $out)))))
-          (v128.store (local.get $si) (local.get $out))
+          (call $store4 (local.get $si) (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3) (local.get $accumulate))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $loopI)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
@@ -211,14 +254,16 @@
 
   ;; O[i, :] += Σ_j P[i, j] · V[j, :] for every group: P_g at p + g·n·ldP (the caller offsets p to
   ;; the block's first column), V_g at v + g·vStride (t×dv rows), O_g at o + g·n·dv (the caller
-  ;; zeroes O before the first block). Sixteen output columns at a time (four accumulators), every
-  ;; query over that slice of V (16 columns × t tokens stay in L1), then four at a time.
+  ;; zeroes O before the first block). Sixteen output columns at a time, every query over that
+  ;; slice of V (16 columns × t tokens stay in L1), two queries at a time (each V vector serves
+  ;; both); then the last query, and the last dv mod 16 columns four at a time.
   (func (export "pv")
     (param $p i32) (param $v i32) (param $o i32)
     (param $groups i32) (param $n i32) (param $t i32) (param $dv i32) (param $ldP i32) (param $vStride i32)
     (local $g i32) (local $i i32) (local $j i32) (local $c i32) (local $row i32) (local $c16 i32)
     (local $pg i32) (local $vg i32) (local $og i32) (local $pi i32) (local $oi i32) (local $vj i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $w v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $w2 v128) (local $x v128) (local $pe i32)
     (local.set $row (i32.shl (local.get $dv) (i32.const 2)))
     (local.set $ldP (i32.shl (local.get $ldP) (i32.const 2)))
     (local.set $vStride (i32.shl (local.get $vStride) (i32.const 2)))
@@ -232,6 +277,51 @@
       (block $doneC (loop $loopC
         (br_if $doneC (i32.ge_u (local.get $c) (local.get $c16)))
         (local.set $i (i32.const 0))
+        ;; two queries at a time: each V vector loaded once serves both
+        (block $doneP (loop $loopP
+          (br_if $doneP (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+          (local.set $pi (i32.add (local.get $pg) (i32.mul (local.get $i) (local.get $ldP))))
+          (local.set $oi (i32.add (i32.add (local.get $og) (i32.mul (local.get $i) (local.get $row))) (local.get $c)))
+          (local.set $a0 (v128.load offset=0 (local.get $oi)))
+          (local.set $a1 (v128.load offset=16 (local.get $oi)))
+          (local.set $a2 (v128.load offset=32 (local.get $oi)))
+          (local.set $a3 (v128.load offset=48 (local.get $oi)))
+          (local.set $b0 (v128.load offset=0 (i32.add (local.get $oi) (local.get $row))))
+          (local.set $b1 (v128.load offset=16 (i32.add (local.get $oi) (local.get $row))))
+          (local.set $b2 (v128.load offset=32 (i32.add (local.get $oi) (local.get $row))))
+          (local.set $b3 (v128.load offset=48 (i32.add (local.get $oi) (local.get $row))))
+          (local.set $vj (i32.add (local.get $vg) (local.get $c)))
+          (local.set $pe (i32.add (local.get $pi) (i32.shl (local.get $t) (i32.const 2))))
+          (block $doneJP (loop $loopJP
+            (br_if $doneJP (i32.ge_u (local.get $pi) (local.get $pe)))
+            (local.set $w (v128.load32_splat (local.get $pi)))
+            (local.set $w2 (v128.load32_splat (i32.add (local.get $pi) (local.get $ldP))))
+            (local.set $x (v128.load offset=0 (local.get $vj)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $w) (local.get $x))))
+            (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $w2) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $vj)))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $w) (local.get $x))))
+            (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $w2) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $vj)))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $w) (local.get $x))))
+            (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $w2) (local.get $x))))
+            (local.set $x (v128.load offset=48 (local.get $vj)))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $w) (local.get $x))))
+            (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $w2) (local.get $x))))
+            (local.set $vj (i32.add (local.get $vj) (local.get $row)))
+            (local.set $pi (i32.add (local.get $pi) (i32.const 4)))
+            (br $loopJP)))
+          (v128.store offset=0 (local.get $oi) (local.get $a0))
+          (v128.store offset=16 (local.get $oi) (local.get $a1))
+          (v128.store offset=32 (local.get $oi) (local.get $a2))
+          (v128.store offset=48 (local.get $oi) (local.get $a3))
+          (v128.store offset=0 (i32.add (local.get $oi) (local.get $row)) (local.get $b0))
+          (v128.store offset=16 (i32.add (local.get $oi) (local.get $row)) (local.get $b1))
+          (v128.store offset=32 (i32.add (local.get $oi) (local.get $row)) (local.get $b2))
+          (v128.store offset=48 (i32.add (local.get $oi) (local.get $row)) (local.get $b3))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $loopP)))
+        ;; the last query, if n is odd
         (block $doneI (loop $loopI
           (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
           (local.set $pi (i32.add (local.get $pg) (i32.mul (local.get $i) (local.get $ldP))))

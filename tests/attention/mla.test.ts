@@ -205,11 +205,11 @@ describe("MLA memory hygiene", () => {
     for (const mode of ["naive", "absorbed"] as MLAMode[]) {
       // Blocks of 4 tokens, so the loop crosses block boundaries: the cache grows by one block per
       // slot every 4 tokens (k and v, or kv and pe; plus the absorbed cache's 2·H per-head
-      // up-projections) and nothing else grows.
+      // up-projections and the same two stacked) and nothing else grows.
       const blockSize = 4;
       const cache = createMLACache(cfg, 1, mode, { blockSize });
       const held = (len: number) =>
-        2 * Math.ceil(len / blockSize) + 1 /* tok */ + (mode === "naive" ? 0 : 2 * cfg.nHeads);
+        2 * Math.ceil(len / blockSize) + 1 /* tok */ + (mode === "naive" ? 0 : 2 * cfg.nHeads + 2);
       const before = tf.memory().numTensors;
       let tok = tf.tidy(() => mlaForward(tf.randomNormal([1, 4, 12], 0, 1, "float32", 2), w, cfg, { cache }).slice([0, 3], [-1, 1]));
       expect(tf.memory().numTensors - before).toBe(held(4));

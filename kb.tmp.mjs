@@ -1,0 +1,20 @@
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "seeklab";
+import { linkToHeap, heapOffset } from "./lib/dist/backend/wasmHeap.js";
+import { DECODE_SIMD_WASM_BASE64 } from "./lib/dist/backend/decodeSimdBytes.js";
+await initBackend("wasm", { quiet: true });
+const be = tf.backend();
+const k = linkToHeap(DECODE_SIMD_WASM_BASE64, be);
+const T = 2048, n = 16, c = 256;
+const q = tf.randomNormal([n, c]), kv = tf.randomNormal([T, c]), s = tf.zeros([n, T]), o = tf.zeros([n, c]);
+const Q = heapOffset(be, q), K = heapOffset(be, kv), S = heapOffset(be, s), O = heapOffset(be, o);
+const time = (name, f, flops) => { f(); const N = 50; const c0 = process.cpuUsage(); for (let i = 0; i < N; i++) f(); const u = process.cpuUsage(c0); const ms = (u.user + u.system) / 1000 / N; console.log(name, ms.toFixed(3), "ms", (flops / ms / 1e6).toFixed(1), "GFLOP/s"); };
+time("scores c=256", () => { for (let b = 0; b < 8; b++) k.scores(Q, K + b * 256 * c * 4, S + b * 256 * 4, 1, n, c, 256, T, n * c, 256 * c, 0); }, 2 * n * T * c);
+time("scores dr=32", () => { for (let b = 0; b < 8; b++) k.scores(Q, K + b * 256 * 32 * 4, S + b * 256 * 4, 1, n, 32, 256, T, n * 32, 256 * 32, 1); }, 2 * n * T * 32);
+time("softmax", () => k.softmax(S, n, T, T, 0.1), 0);
+time("pv c=256", () => { for (let b = 0; b < 8; b++) k.pv(S + b * 256 * 4, K + b * 256 * c * 4, O, 1, n, 256, c, T, 256 * c); }, 2 * n * T * c);
+// naive shapes: 16 groups, n=1, dk=96, dv=64
+const kn = tf.randomNormal([16, T, 96]), vn = tf.randomNormal([16, T, 64]), qn = tf.randomNormal([16, 96]), sn = tf.zeros([16, T]), on = tf.zeros([16, 64]);
+const [KN, VN, QN, SN, ON] = [kn, vn, qn, sn, on].map((t) => heapOffset(be, t));
+time("naive scores (16 blocks)", () => { for (let b = 0; b < 8; b++) k.scores(QN, KN + b * 16 * 256 * 96 * 4, SN + b * 256 * 4, 16, 1, 96, 256, T, 96, 256 * 96, 0); }, 2 * 16 * T * 96);
+time("naive pv", () => { for (let b = 0; b < 8; b++) k.pv(SN + b * 256 * 4, VN + b * 16 * 256 * 64 * 4, ON, 16, 1, 256, 64, T, 256 * 64); }, 2 * 16 * T * 64);
