@@ -26,6 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DECODE_SIMD_WASM_BASE64 } from "./decodeSimdBytes.js";
+import { registerSiluMul } from "./decodeFfn.js";
 import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike, type WasmExports } from "./wasmHeap.js";
 
 export const DECODE_ATTENTION_KERNEL = "SeekLabDecodeAttention";
@@ -304,6 +305,8 @@ export function useDecodeAttention(): void {
     tf.registerKernel({ kernelName: DECODE_ATTENTION_KERNEL, backendName: "wasm", kernelFunc: decodeAttentionKernel as never });
     tf.registerKernel({ kernelName: MHA_DECODE_STEP_KERNEL, backendName: "wasm", kernelFunc: mhaDecodeStepKernel as never });
   }
+  registerSiluMul(); // SwiGLU's middle at decode (decodeFfn.ts), switched with these
+
   enabled = true;
 }
 

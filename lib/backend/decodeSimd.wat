@@ -7,7 +7,8 @@
 ;;   O_g = Σ_blocks P_g[:, block] · V_g,block
 ;; `scores`, `softmax` and `pv` are those three steps, each over every group at once, so the
 ;; kernel calls each once per cache block, not once per group. `rope_rows` and `copy_rows` make
-;; MHA's new query, key and value rows (RoPE, the append to the last cache block) for the same step.
+;; MHA's new query, key and value rows (RoPE, the append to the last cache block) for the same step;
+;; `silu_mul` is SwiGLU's gate times up (lib/backend/decodeFfn.ts).
 ;;
 ;; Pointers are byte offsets into tfjs-wasm's own memory; sizes and strides count float32
 ;; elements. Widths dk and dv are multiples of 4. Sums run over the width in four lanes that are
@@ -429,4 +430,28 @@
       (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $loopG))))
+
+  ;; SwiGLU's middle at decode: row r of src holds [g (h numbers) | u (h numbers)] (x·[W1 | W3]);
+  ;; dst row r = (g·sigmoid(g))·u, sigmoid(g) = 1 / (1 + e^(−g)), h % 4 == 0.
+  (func (export "silu_mul") (param $src i32) (param $dst i32) (param $rows i32) (param $h i32)
+    (local $r i32) (local $i i32) (local $bytes i32) (local $g v128)
+    (local.set $bytes (i32.shl (local.get $h) (i32.const 2)))
+    (block $doneR (loop $loopR
+      (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $g (v128.load (i32.add (local.get $src) (local.get $i))))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (f32x4.mul
+            (f32x4.mul (local.get $g)
+              (f32x4.div (f32x4.splat (f32.const 1))
+                (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $g))))))
+            (v128.load (i32.add (i32.add (local.get $src) (local.get $bytes)) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $loopI)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $bytes) (i32.const 1))))
+      (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $loopR))))
 )

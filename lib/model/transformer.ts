@@ -17,7 +17,8 @@ import { linear } from "../nn/linear.js";
 import { initLinear, initNormal, initOnes } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
 import { oneHotFloat } from "../backend/onehot.js";
-import { initSwiGLUWeights, swiglu, type SwiGLUWeights } from "../nn/swiglu.js";
+import { initSwiGLUWeights, swiglu, swigluJoined, type SwiGLUWeights } from "../nn/swiglu.js";
+import { decodeKernelsOn } from "../backend/decodeAttention.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig, type MHAWeights } from "../attention/mha.js";
 import { createMLACache, initMLAWeights, mlaForward, type MLAConfig, type MLAWeights } from "../attention/mla.js";
 import type { KVCache } from "../attention/kvcache.js";
@@ -257,8 +258,11 @@ export class TinyTransformer {
     }
     return tf.tidy(() => {
       // Embedding lookup as a one-hot matmul: differentiable on every backend.
-      const oneHot = oneHotFloat(ids.reshape([-1]), c.vocabSize); // [batch·seq, vocab]
-      let x = tf.matMul(oneHot, this.embed).reshape([batch, seq, c.dModel]) as tf.Tensor3D; // [batch, seq, dModel]
+      // Sampling on tfjs-wasm (no gradient) picks the rows directly: the same numbers in 1 op instead of 3.
+      const rows = opts.cache && decodeKernelsOn()
+        ? tf.gather(this.embed, ids.reshape([-1])) // [batch·seq, dModel]
+        : tf.matMul(oneHotFloat(ids.reshape([-1]), c.vocabSize), this.embed); // one-hot [batch·seq, vocab] · embed
+      let x = rows.reshape([batch, seq, c.dModel]) as tf.Tensor3D; // [batch, seq, dModel]
       this.layers.forEach((layer, l) => {
         const h = rmsNorm(x, layer.attnNorm, c.normEps);
         const cache = opts.cache?.layers[l];
@@ -269,7 +273,13 @@ export class TinyTransformer {
         x = tf.add(x, a);
         const h2 = rmsNorm(x, layer.ffnNorm, c.normEps);
         let f: tf.Tensor;
-        if (c.ffn === "swiglu") f = swiglu(h2, layer.ffn as SwiGLUWeights);
+        if (c.ffn === "swiglu") {
+          const w = layer.ffn as SwiGLUWeights;
+          // A decode step on tfjs-wasm: the same FFN in 3 ops instead of 6, [W1 | W3] joined once per cache.
+          f = cache && seq === 1 && c.ffnHidden % 4 === 0 && decodeKernelsOn()
+            ? swigluJoined(h2, cache.derived("w13", [w.w1, w.w3], () => tf.concat([w.w1, w.w3], 1)), w.w2)
+            : swiglu(h2, w);
+        }
         else {
           const flat = h2.reshape([-1, c.dModel]) as tf.Tensor2D; // [batch·seq, dModel]
           const w = layer.ffn as MoEWeights;

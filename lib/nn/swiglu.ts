@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random.js";
 import { linear } from "./linear.js";
+import { siluMul } from "../backend/decodeFfn.js";
 import { checkNumber, checkOptions } from "../validate.js";
 
 /** One SwiGLU FFN. `w1` is the gate projection, `w3` the up projection, `w2` the down projection. */
@@ -39,6 +40,20 @@ export function swiglu<T extends tf.Tensor>(x: T, w: SwiGLUWeights): T {
     const h = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // [..., ffnHidden]
     return linear(h, w.w2) as T; // [..., dModel]
   });
+}
+
+/**
+ * The same FFN for a decode step on tfjs-wasm (lib/model's cached sampling): x·[W1 | W3] as ONE
+ * product, silu(g)·u as one kernel (lib/backend/decodeFfn.ts), then W2 — 3 ops instead of 6; at
+ * one token per sequence the ops' fixed cost is most of the time. Same numbers as `swiglu` up to
+ * the sigmoid's last bit. Use it only where `decodeKernelsOn()` (lib/backend/decodeAttention.ts).
+ * @param x [..., dModel]
+ * @param w13 [dModel, 2·ffnHidden]: w1 and w3 side by side (joined once by the caller and kept)
+ * @param w2 [ffnHidden, dModel]
+ * @returns [..., dModel]
+ */
+export function swigluJoined<T extends tf.Tensor>(x: T, w13: tf.Tensor, w2: tf.Tensor): T {
+  return tf.tidy(() => linear(siluMul(linear(x, w13)), w2) as T);
 }
 
 export interface SwiGLUInitOptions {

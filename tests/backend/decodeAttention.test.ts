@@ -9,6 +9,8 @@ import { initBackend } from "../../lib/backend/index.js";
 import { decodeAttention, decodeAttentionFits, mhaDecodeStep, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
 import { pagedAttention } from "../../lib/attention/paged.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
+import { siluMul } from "../../lib/backend/decodeFfn.js";
+import { initSwiGLUWeights, swiglu, swigluJoined } from "../../lib/nn/swiglu.js";
 import { Rng } from "../../lib/random.js";
 import { expectNoLeaks } from "../helpers/backend.js";
 import { assertClose } from "../helpers/close.js";
@@ -189,5 +191,31 @@ describe("fused decode attention (wasm)", () => {
     expect(() => cache.writeLastBlocks(0, { k: step.k, v: step.v })).toThrow(/KVCache.writeLastBlocks: slot "k" must be \[2,1,1,8\]; got \[2,1,2,8\]/);
     tf.dispose([qkv, bad, ...blocks, step.out, step.k, step.v]);
     cache.dispose();
+  });
+
+  it("SwiGLU at decode: siluMul equals (g·sigmoid(g))·u by a plain loop, swigluJoined equals swiglu, no leaks; bad input named", async () => {
+    const rng = new Rng(9);
+    const gu = tf.tensor3d(rng.normals(3 * 2 * 16, 0, 4), [3, 2, 16]); // large |g| too: the exponential's clamp
+    const data = gu.dataSync();
+    const want: number[] = [];
+    for (let r = 0; r < 6; r++) for (let i = 0; i < 8; i++) {
+      const g = data[r * 16 + i]!, u = data[r * 16 + 8 + i]!;
+      want.push((g / (1 + Math.exp(-g))) * u);
+    }
+    let got: number[] = [];
+    await expectNoLeaks(async () => {
+      const y = siluMul(gu);
+      expect(y.shape).toEqual([3, 2, 8]);
+      got = Array.from(await y.data());
+      y.dispose();
+    });
+    assertClose(got, want, { rtol: RTOL, atol: ATOL, what: "silu(g)·u vs a plain loop" });
+    const w = initSwiGLUWeights(16, 8, 2);
+    const x = tf.tensor3d(rng.normals(4 * 16), [4, 1, 16]);
+    const w13 = tf.concat([w.w1, w.w3], 1);
+    const [a, b] = [swigluJoined(x, w13, w.w2), swiglu(x, w)];
+    assertClose(await a.data(), await b.data(), { rtol: RTOL, atol: ATOL, what: "swigluJoined vs swiglu" });
+    expect(() => siluMul(tf.zeros([2, 12]))).toThrow(/siluMul: x must be \[..., 2h\] float32 with h a multiple of 4; got \[2,12\] float32/);
+    tf.dispose([gu, x, w13, a, b, ...Object.values(w)]);
   });
 });
