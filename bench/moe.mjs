@@ -1,8 +1,12 @@
 // MoE layer throughput: sparse dispatch (moeForward: route, read the indices, grouped dispatch —
 // one gather in expert order, each expert's rows through its own weights, one scatter-add) vs
 // computing every expert on every token and masking (moeForwardDense), for (nExperts, topK) =
-// (8,2), (16,2), (64,6), (256,8) at a fixed width; plus the cost of routing alone (the gate,
-// top-k and reading the indices back). Ratios are against the dense path measured in the same run.
+// (8,2), (16,2), (64,6), (256,8) at a fixed width; plus the cost of routing alone (`route`: the
+// gate's x·W, sigmoid, then selection and weights — on wasm one kernel, lib/backend/routeKernel.ts —
+// and reading the indices back) and of the gate's x·W product alone, which every router must pay:
+// it is 2·D·E multiply-adds per token against the experts' 6·K·D·H, i.e. E/(3·K·H) of them (17% at
+// (256,8) with H = 64), so the "selection" column (routing minus x·W) is what routing adds on top.
+// Ratios are against the dense path measured in the same run.
 // Targets (issue 13): sparse ÷ dense speed-up ≥ 50% of the ideal nExperts/topK at (64,6) and
 // (256,8); routing ≤ 5% of the layer. Times are CPU time per call, measured in turn (cpuMedians).
 // With PyTorch in .venv, the same layers in PyTorch (CPU; wall-clock, all its threads).
@@ -94,6 +98,11 @@ export default {
           await r.indices.data();
           disposeRoute(r);
         },
+        gateMatMul: async () => {
+          const logits = tf.matMul(x, w.gate);
+          await logits.data();
+          logits.dispose();
+        },
       }, 15);
       const sparse = { medianMs: t.sparse }, dense = { medianMs: t.dense }, routing = { medianMs: t.routing };
       // Dispatch alone, before (per expert) vs now (grouped), on the same plan, the same way.
@@ -118,11 +127,13 @@ export default {
         idealRatio: nExperts / topK,
         "share of ideal": dense.medianMs / sparse.medianMs / (nExperts / topK),
         routeShareOfSparse: routing.medianMs / sparse.medianMs,
+        "gate x·W ms": t.gateMatMul,
+        "selection share (routing − x·W)": Math.max(0, routing.medianMs - t.gateMatMul) / sparse.medianMs,
       };
       if (nExperts >= 64) {
         row.target = `≥50% of ideal: ${row["share of ideal"] >= 0.5 ? "met" : "missed"}; routing ≤5%: ${row.routeShareOfSparse <= 0.05 ? "met" : "missed"}`;
       }
-      ctx.log(`E=${nExperts} K=${topK}: sparse ${row.sparseMs.toFixed(2)} ms, dense ${row.denseMs.toFixed(2)} ms, route ${row.routeMs.toFixed(2)} ms`);
+      ctx.log(`E=${nExperts} K=${topK}: sparse ${row.sparseMs.toFixed(2)} ms, dense ${row.denseMs.toFixed(2)} ms, route ${row.routeMs.toFixed(2)} ms (x·W ${t.gateMatMul.toFixed(2)} ms)`);
       rows.push(row);
     }
     const torch = await torchSideBySide(ctx, "moe", { tokens: TOKENS, dModel: D_MODEL, ffnHidden: FFN_HIDDEN, shapes: SHAPES });

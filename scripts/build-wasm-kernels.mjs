@@ -12,6 +12,7 @@ const KERNELS = [
   { wat: "lib/backend/fusedSimd.wat", ts: "lib/backend/fusedSimdBytes.ts", name: "FUSED_SIMD_WASM_BASE64" },
   { wat: "lib/backend/decodeSimd.wat", ts: "lib/backend/decodeSimdBytes.ts", name: "DECODE_SIMD_WASM_BASE64" },
   { wat: "lib/backend/adamwSimd.wat", ts: "lib/backend/adamwSimdBytes.ts", name: "ADAMW_SIMD_WASM_BASE64" },
+  { wat: "lib/backend/moeSimd.wat", ts: "lib/backend/moeSimdBytes.ts", name: "MOE_SIMD_WASM_BASE64" },
 ];
 
 export async function assemble(watPath) {

@@ -17,19 +17,13 @@
  *                      → x⊙cos + turn(x)⊙sin, turn(x) = (−x₁, x₀, −x₃, x₂, …); attr inverse: the
  *                      rotation by −angle, which is also the gradient (a rotation's transpose).
  *   SeekLabRmsNorm     x [..., d], w [d], attr eps → [y = x·r·w, r = (mean(x²)+eps)^-½ per row]
- *   SeekLabGroupedMatMul [x, w_0, …, w_{G−1}], attr sizes: x [N, k] holds G groups of rows in order
- *                      (sizes[g] rows each), every w_g [k, n]; row block g times w_g → [N, n].
- *                      An MoE layer's experts on their tokens in ONE op instead of one per expert
- *                      (the SIMD product of bmmSimd.wat per group; inference only, no gradient).
  *   SeekLabRmsNormGrad x, w, r, dy, attr wrt → dx = r·g − x·r³·mean(x⊙g) or dw = Σ_rows x·r⊙dy, g = w⊙dy
  */
 import * as tf from "@tensorflow/tfjs";
 import { FUSED_SIMD_WASM_BASE64 } from "./fusedSimdBytes.js";
-import { BMM_SIMD_WASM_BASE64 } from "./bmmSimdBytes.js";
-import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
+import { heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
 
 export const ROPE_KERNEL = "SeekLabRope";
-export const GROUPED_MATMUL_KERNEL = "SeekLabGroupedMatMul";
 export const RMSNORM_KERNEL = "SeekLabRmsNorm";
 const RMSNORM_GRAD_KERNEL = "SeekLabRmsNormGrad";
 
@@ -145,24 +139,6 @@ function rmsNormGradKernel({ inputs, backend, attrs }: Args): tf.TensorInfo {
   return out;
 }
 
-function groupedMatMulKernel({ inputs, backend, attrs }: Args): tf.TensorInfo {
-  const be = backend as HeapBackend;
-  const [x, ...ws] = inputs as unknown as tf.TensorInfo[];
-  const { sizes } = attrs as unknown as { sizes: number[] };
-  const [N, k] = x!.shape as [number, number];
-  const n = ws[0]!.shape[1]!;
-  const out = be.makeOutput([N, n], "float32");
-  const bmm = linkToHeap(BMM_SIMD_WASM_BASE64, be)!.bmm!;
-  let row = 0;
-  const [xAt, outAt] = [heapOffset(be, x!), heapOffset(be, out)];
-  ws.forEach((w, g) => {
-    const m = sizes[g]!;
-    if (m > 0) bmm(xAt + 4 * row * k, heapOffset(be, w), outAt + 4 * row * n, 1, m, k, n, 0, k, 1, 0, n, 1, 0);
-    row += m;
-  });
-  return out;
-}
-
 let installed = false;
 let enabled = false;
 
@@ -177,7 +153,6 @@ export function useFusedKernels(): void {
   reg(ROPE_KERNEL, ropeKernel);
   reg(RMSNORM_KERNEL, rmsNormKernel);
   reg(RMSNORM_GRAD_KERNEL, rmsNormGradKernel);
-  if (heapBackend(BMM_SIMD_WASM_BASE64)) reg(GROUPED_MATMUL_KERNEL, groupedMatMulKernel);
   tf.registerGradient({
     kernelName: ROPE_KERNEL,
     inputsToSave: ["cos", "sin"],

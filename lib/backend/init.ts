@@ -16,7 +16,8 @@
  * initBackend is the one place that changes TensorFlow.js's global state: after activating a
  * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
  * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts, the
- * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts, the fused decode attention of decodeAttention.ts, the one-kernel AdamW update of adamwKernel.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
+ * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts, the fused decode attention of decodeAttention.ts, the one-kernel AdamW update of adamwKernel.ts,
+ * the MoE router and expert kernels of routeKernel.ts and expertKernels.ts, and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
@@ -29,6 +30,8 @@ import { useHeapCopies } from "./heapCopies.js";
 import { useOnePassTopK } from "./topk.js";
 import { useDecodeAttention } from "./decodeAttention.js";
 import { useFusedAdamW } from "./adamwKernel.js";
+import { useRouteKernel } from "./routeKernel.js";
+import { useExpertKernels } from "./expertKernels.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -108,6 +111,8 @@ function installWorkarounds(name: BackendName): void {
     useHeapCopies();
     useOnePassTopK();
     useDecodeAttention(); // one op per layer for a decode step's attention (decodeAttention.ts)
+    useRouteKernel(); // an MoE gate's selection and weights in one kernel (routeKernel.ts)
+    useExpertKernels(); // an MoE layer's expert products, gather and scatter in two (expertKernels.ts)
     useExplicitTransposeMatMulGrad();
     useFusedAdamW();
   } else restoreMatMulGrad();

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkNumber, checkOptions, OptionError, shown } from "../validate.js";
+import { allFiniteOnHeap } from "../backend/routeKernel.js";
 
 function isTensor(t: unknown): t is tf.Tensor {
   return t instanceof tf.Tensor;
@@ -37,6 +38,11 @@ function nonFiniteError(fn: string, name: string): OptionError {
  */
 export function checkFiniteSync(fn: string, name: string, t: tf.Tensor | undefined): void {
   if (!t || !canReadSync()) return;
+  const onHeap = allFiniteOnHeap(t); // wasm: one pass where the tensor lives, no ops
+  if (onHeap !== undefined) {
+    if (!onHeap) throw nonFiniteError(fn, name);
+    return;
+  }
   const ok = tf.tidy(() => tf.all(tf.isFinite(t)));
   const v = ok.dataSync()[0];
   ok.dispose();
@@ -46,6 +52,7 @@ export function checkFiniteSync(fn: string, name: string, t: tf.Tensor | undefin
 /** Async check that `t` is all finite, on any backend. */
 export async function checkFiniteAsync(fn: string, name: string, t: tf.Tensor | undefined): Promise<void> {
   if (!t) return;
+  if (canReadSync()) return checkFiniteSync(fn, name, t);
   const ok = tf.tidy(() => tf.all(tf.isFinite(t)));
   const v = (await ok.data())[0];
   ok.dispose();

@@ -26,6 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHotFloat } from "../backend/onehot.js";
+import { routeOnHeap } from "../backend/routeKernel.js";
 import { checkFiniteSync, checkRouteShapes } from "./checks.js";
 
 export interface GateConfig {
@@ -166,10 +167,19 @@ export function route(x: tf.Tensor2D, gateWeight: tf.Tensor2D, cfg: GateConfig, 
   checkRouteShapes("route", x, gateWeight, c.nExperts, bias);
   checkFiniteSync("route", "bias", bias);
   checkFiniteSync("route", "x", x);
+  return routeChecked(x, gateWeight, c, bias);
+}
+
+/** `route` once its inputs are checked (moeForward checks them asynchronously itself). Internal to lib/moe. */
+export function routeChecked(x: tf.Tensor2D, gateWeight: tf.Tensor2D, c: Required<GateConfig>, bias?: tf.Tensor1D): RouteResult {
   return tf.tidy(() => {
-    const scores = gateScores(x, gateWeight, cfg); // [tokens, nExperts]
-    const indices = selectExperts(scores, cfg, bias); // [tokens, topK]
-    const weights = combineWeights(scores, indices, cfg); // [tokens, topK]
+    const scores = gateScores(x, gateWeight, c); // [tokens, nExperts]
+    // tfjs-wasm: selection and weights as one kernel with the same numbers (lib/backend/routeKernel.ts).
+    const attrs = { topK: c.topK, nGroups: c.nGroups, topKGroups: c.topKGroups, normalize: c.scoreFunc === "sigmoid", routeScale: c.routeScale };
+    const fused = routeOnHeap(scores, bias, attrs);
+    if (fused) return { weights: fused.weights, indices: fused.indices, scores };
+    const indices = selectExperts(scores, c, bias); // [tokens, topK]
+    const weights = combineWeights(scores, indices, c); // [tokens, topK]
     return { weights, indices, scores };
   });
 }

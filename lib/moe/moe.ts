@@ -30,10 +30,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHotFloat } from "../backend/onehot.js";
-import { fusedKernel, GROUPED_MATMUL_KERNEL } from "../backend/fusedKernels.js";
+import { fusedKernel } from "../backend/fusedKernels.js";
+import { EXPERTS_DOWN_KERNEL, EXPERTS_UP_KERNEL } from "../backend/expertKernels.js";
 import { Rng, deriveSeed } from "../random.js";
 import { swiglu, initSwiGLUWeights, disposeSwiGLU, type SwiGLUWeights } from "../nn/swiglu.js";
-import { route, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
+import { route, routeChecked, disposeRoute, validateGateConfig, type GateConfig } from "./gate.js";
 import { checkFiniteAsync, checkMoEInit, checkRouteShapes } from "./checks.js";
 
 export interface MoEWeights {
@@ -83,45 +84,51 @@ export function planDispatch(indices: ArrayLike<number>, topK: number, nExperts:
   if (indices.length % topK !== 0) throw new Error(`planDispatch: ${indices.length} indices is not a multiple of topK = ${topK}`);
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 0)) throw new Error(`planDispatch: capacity must be a non-negative integer; got ${capacity}`);
   const nTokens = indices.length / topK;
-  const toks: number[][] = Array.from({ length: nExperts }, () => []);
-  const sl: number[][] = Array.from({ length: nExperts }, () => []);
+  const n = indices.length;
   const routed = new Array<number>(nExperts).fill(0);
-  const kept = new Array<number>(nTokens).fill(0);
-  let dropped = 0;
-  for (let k = 0; k < topK; k++) {
-    for (let t = 0; t < nTokens; t++) {
-      const e = indices[t * topK + k]!;
-      if (!Number.isInteger(e) || e < 0 || e >= nExperts) throw new Error(`planDispatch: token ${t} choice ${k} is expert ${e}, outside [0, ${nExperts})`);
-      routed[e]!++;
-      if (capacity !== undefined && toks[e]!.length >= capacity) {
-        dropped++;
-        continue;
+  for (let i = 0; i < n; i++) {
+    const e = indices[i]!;
+    if (!Number.isInteger(e) || e < 0 || e >= nExperts) throw new Error(`planDispatch: token ${Math.floor(i / topK)} choice ${i % topK} is expert ${e}, outside [0, ${nExperts})`);
+    routed[e]!++;
+  }
+  // With a capacity, decide who is kept in priority order: all first choices, then all second…
+  let keep: Uint8Array | undefined;
+  let load = routed;
+  if (capacity !== undefined) {
+    keep = new Uint8Array(n);
+    load = new Array<number>(nExperts).fill(0);
+    for (let k = 0; k < topK; k++) {
+      for (let i = k; i < n; i += topK) {
+        const e = indices[i]!;
+        if (load[e]! < capacity) {
+          load[e]!++;
+          keep[i] = 1;
+        }
       }
-      toks[e]!.push(t);
-      sl[e]!.push(k);
-      kept[t]!++;
     }
   }
-  // Sort each expert's assignments by token so gathers read rows in order.
-  const tokens: Int32Array[] = [];
-  const slots: Int32Array[] = [];
-  for (let e = 0; e < nExperts; e++) {
-    const order = toks[e]!.map((_, i) => i).sort((a, b) => toks[e]![a]! - toks[e]![b]!);
-    tokens.push(Int32Array.from(order, (i) => toks[e]![i]!));
-    slots.push(Int32Array.from(order, (i) => sl[e]![i]!));
+  // Counting sort of the kept assignments by expert; visiting tokens in order keeps each expert's rows in token order.
+  const start = new Int32Array(nExperts + 1); // expert e's rows are [start[e], start[e + 1])
+  for (let e = 0; e < nExperts; e++) start[e + 1] = start[e]! + load[e]!;
+  const next = start.slice(0, nExperts);
+  const allTokens = new Int32Array(start[nExperts]!);
+  const allSlots = new Int32Array(start[nExperts]!);
+  let droppedTokens = 0;
+  for (let t = 0, i = 0; t < nTokens; t++) {
+    let kept = 0;
+    for (let k = 0; k < topK; k++, i++) {
+      if (keep && !keep[i]) continue;
+      const at = next[indices[i]!]!++;
+      allTokens[at] = t;
+      allSlots[at] = k;
+      kept++;
+    }
+    if (kept === 0) droppedTokens++;
   }
-  return {
-    nTokens,
-    topK,
-    nExperts,
-    tokens,
-    slots,
-    routed,
-    load: tokens.map((t) => t.length),
-    capacity,
-    dropped,
-    droppedTokens: kept.filter((n) => n === 0).length,
-  };
+  const tokens = Array.from({ length: nExperts }, (_, e) => allTokens.subarray(start[e]!, start[e + 1]!));
+  const slots = Array.from({ length: nExperts }, (_, e) => allSlots.subarray(start[e]!, start[e + 1]!));
+  const dropped = n - start[nExperts]!;
+  return { nTokens, topK, nExperts, tokens, slots, routed, load: load === routed ? routed.slice() : load, capacity, dropped, droppedTokens };
 }
 
 /**
@@ -166,14 +173,15 @@ export function dispatchCombine(
 /**
  * Grouped dispatch (inference): the kept assignments in expert order, N = Σ n_e rows.
  *   1. per expert, its tokens' rows times its own W1 and W3 — the only per-expert work: a backend
- *      without a grouped-GEMM kernel needs one product per expert, and tfjs-wasm's batched matMul
- *      is a slow loop (lib/nn/bmm.ts), so padding to [experts, capacity, dModel] would only add
- *      wasted rows here;
+ *      without a grouped-GEMM kernel needs one product per expert, so padding to [experts,
+ *      capacity, dModel] would only add wasted rows here;
  *   2. SwiGLU's elementwise part ONCE over all N rows ([N, ffnHidden], expert 0's rows first), then
  *      per expert its rows times W2;
  *   3. ONE multiply by the combine weights and ONE scatter-add back to [tokens, dModel].
- * Rows are picked with tf.gather, never tf.slice/tf.split: tfjs-wasm's slice copies its whole
- * source out of wasm memory first (backend.readSync), which made per-expert slices quadratic.
+ * On tfjs-wasm, steps 1 and 3 are one kernel each, gathers and scatter included
+ * (lib/backend/expertKernels.ts): with step 2 that is 5 ops for the whole layer, whatever nExperts.
+ * Elsewhere rows are picked with tf.gather, never tf.slice/tf.split: tfjs-wasm's slice copies its
+ * whole source out of wasm memory first (backend.readSync), which made per-expert slices quadratic.
  */
 function groupedExperts(x: tf.Tensor2D, experts: SwiGLUWeights[], flatW: tf.Tensor2D, plan: DispatchPlan): tf.Tensor2D {
   const [nTokens, dModel] = x.shape;
@@ -191,16 +199,15 @@ function groupedExperts(x: tf.Tensor2D, experts: SwiGLUWeights[], flatW: tf.Tens
       flatIdx[at] = tok[i]! * plan.topK + plan.slots[e]![i]!;
     }
   }
-  const grouped = fusedKernel(GROUPED_MATMUL_KERNEL);
-  if (grouped && x.dtype === "float32") {
-    // tfjs-wasm: each of the three products for all experts in ONE op (lib/backend/fusedKernels.ts).
-    const byExpert = (a: tf.Tensor2D, pick: (w: SwiGLUWeights) => tf.Tensor2D): tf.Tensor2D =>
-      tf.engine().runKernel(grouped, [a, ...used.map((e) => pick(experts[e]!))] as unknown as tf.NamedTensorMap, { sizes }) as tf.Tensor2D;
-    const xs = tf.gather(x, tf.tensor1d(rows, "int32")); // [N, dModel], expert 0's rows first
-    const g = byExpert(xs, (w) => w.w1); // [N, ffnHidden]  x·W1
-    const hh = tf.mul(tf.mul(g, tf.sigmoid(g)), byExpert(xs, (w) => w.w3)); // [N, ffnHidden]  silu(g)·u
-    const o = tf.mul(byExpert(hh as tf.Tensor2D, (w) => w.w2), tf.gather(flatW, tf.tensor1d(flatIdx, "int32"))); // [N, dModel] · combine weights
-    return tf.scatterND(tf.tensor2d(rows, [N, 1], "int32"), o, [nTokens, dModel]) as tf.Tensor2D;
+  const [upK, downK] = [fusedKernel(EXPERTS_UP_KERNEL), fusedKernel(EXPERTS_DOWN_KERNEL)];
+  if (upK && downK && x.dtype === "float32") {
+    // tfjs-wasm: the gather, the three products of every expert, the combine weights and the
+    // scatter-add in two kernels around SwiGLU's elementwise part (lib/backend/expertKernels.ts).
+    const rowsT = tf.tensor1d(rows, "int32"); // [N] token of each row
+    const run = (kernel: string, inputs: tf.Tensor[], attrs: object) => tf.engine().runKernel(kernel, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap);
+    const [g, u] = run(upK, [x, rowsT, ...used.map((e) => experts[e]!.w1), ...used.map((e) => experts[e]!.w3)], { sizes }) as tf.Tensor2D[]; // [N, ffnHidden] each: x·W1, x·W3
+    const h = tf.mul(tf.mul(g!, tf.sigmoid(g!)), u!); // [N, ffnHidden]  silu(g)·u, as swiglu()
+    return run(downK, [h, rowsT, tf.tensor1d(flatIdx, "int32"), flatW, ...used.map((e) => experts[e]!.w2)], { sizes, nTokens }) as tf.Tensor2D; // [tokens, dModel]
   }
   const xe = used.map((e) => tf.gather(x, tf.tensor1d(plan.tokens[e]!, "int32"))); // per expert [n_e, dModel]
   const gate = tf.concat(xe.map((xi, i) => tf.matMul(xi, experts[used[i]!]!.w1)), 0); // [N, ffnHidden]  x·W1
@@ -248,7 +255,7 @@ export async function moeForwardWithStats(x: tf.Tensor2D, w: MoEWeights, cfg: Ga
   await checkFiniteAsync("moeForward", "bias", w.bias);
   await checkFiniteAsync("moeForward", "x", x);
   checkWeights(x, w, c.nExperts);
-  const r = route(x, w.gate, c, w.bias);
+  const r = routeChecked(x, w.gate, c, w.bias);
   let y: tf.Tensor2D;
   let plan: DispatchPlan;
   try {

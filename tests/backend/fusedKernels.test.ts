@@ -8,7 +8,6 @@ import { initBackend } from "../../lib/backend/index.js";
 import { fusedKernel, RMSNORM_KERNEL, ROPE_KERNEL, useCompositeOps, useFusedKernels } from "../../lib/backend/fusedKernels.js";
 import { applyRopeMatmul, ropeTables } from "../../lib/nn/rope.js";
 import { rmsNorm } from "../../lib/nn/rmsnorm.js";
-import { initMoEWeights, disposeMoEWeights, moeForward } from "../../lib/moe/moe.js";
 import { Rng } from "../../lib/random.js";
 import { expectNoLeaks } from "../helpers/backend.js";
 import { assertClose, expectClose } from "../helpers/close.js";
@@ -88,28 +87,4 @@ describe("fused RoPE and RMSNorm kernels (wasm)", () => {
     await expectClose(y, [[0, 0, 0, 0], [0, 0, 0, 0]], { atol: 0 });
     tf.dispose([x, w, y]);
   });
-
-  for (const [nExperts, topK, capacityFactor] of [[8, 2, undefined], [64, 6, undefined], [16, 4, 1.0]] as [number, number, number | undefined][]) {
-    it(`an MoE layer (${nExperts} experts, top-${topK}${capacityFactor ? ", capacity 1.0" : ""}) with the grouped product equals the per-expert one`, async () => {
-      const w = initMoEWeights(24, 12, nExperts, 7, { withBias: true });
-      const x = randn([50, 24], 8) as tf.Tensor2D;
-      const cfg = { nExperts, topK, scoreFunc: "sigmoid" as const };
-      const run = async () => {
-        const y = await moeForward(x, w, cfg, { capacityFactor });
-        const out = Array.from(await y.data());
-        y.dispose();
-        return out;
-      };
-      await expectNoLeaks(async () => {
-        useFusedKernels();
-        const fused = await run();
-        useCompositeOps();
-        const composite = await run();
-        useFusedKernels();
-        assertClose(fused, composite, { rtol: 1e-5, atol: 1e-6, what: "MoE layer" });
-      });
-      tf.dispose(x);
-      disposeMoEWeights(w);
-    });
-  }
 });

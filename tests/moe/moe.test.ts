@@ -8,6 +8,7 @@ import {
   moeForwardDense, moeForwardWithStats, planDispatch,
 } from "../../lib/moe/moe.js";
 import { expectClose } from "../helpers/close.js";
+import { Rng } from "../../lib/random.js";
 
 beforeAll(async () => {
   await useTestBackend();
@@ -35,6 +36,31 @@ describe("planDispatch", () => {
     const q = planDispatch([0, 0, 0, 0], 1, 2, 2);
     expect(q.droppedTokens).toBe(2);
     expect(expertCapacity(10, 2, 4, 1.25)).toBe(7);
+  });
+
+  it("equals the rule written out (choice-major capacity, token order per expert) on random routes", () => {
+    const rng = new Rng(17);
+    for (const [nTokens, topK, nExperts, capacity] of [[50, 3, 7, undefined], [64, 2, 4, 20], [30, 4, 16, 3], [9, 1, 3, 0]] as [number, number, number, number | undefined][]) {
+      // distinct experts per token, as a top-k gives
+      const idx = Array.from({ length: nTokens }, () => rng.shuffle(Array.from({ length: nExperts }, (_, e) => e)).slice(0, topK)).flat();
+      const toks: number[][] = Array.from({ length: nExperts }, () => []);
+      const slots: number[][] = Array.from({ length: nExperts }, () => []);
+      for (let k = 0; k < topK; k++) {
+        for (let t = 0; t < nTokens; t++) {
+          const e = idx[t * topK + k]!;
+          if (capacity !== undefined && toks[e]!.length >= capacity) continue;
+          toks[e]!.push(t);
+          slots[e]!.push(k);
+        }
+      }
+      const order = toks.map((ts) => ts.map((_, i) => i).sort((a, b) => ts[a]! - ts[b]!));
+      const p = planDispatch(idx, topK, nExperts, capacity);
+      expect(p.tokens.map((t) => Array.from(t))).toEqual(toks.map((ts, e) => order[e]!.map((i) => ts[i]!)));
+      expect(p.slots.map((t) => Array.from(t))).toEqual(slots.map((ss, e) => order[e]!.map((i) => ss[i]!)));
+      expect(p.load).toEqual(toks.map((ts) => ts.length));
+      expect(p.dropped).toBe(nTokens * topK - toks.reduce((a, ts) => a + ts.length, 0));
+      expect(p.droppedTokens).toBe(Array.from({ length: nTokens }, (_, t) => toks.some((ts) => ts.includes(t))).filter((kept) => !kept).length);
+    }
   });
 
   it("rejects bad input", () => {
