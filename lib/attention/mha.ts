@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
-import { applyRope, applyRopeMatmul, ropeTables, type RopeTables } from "../nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeAt, ropeTables, type RopeTables } from "../nn/rope.js";
 import { attention } from "../nn/attention.js";
 import { initLinear } from "../nn/init.js";
 import { deriveSeed } from "../random.js";
@@ -81,18 +81,6 @@ function repeatKv(t: tf.Tensor, group: number): tf.Tensor {
   return copies.reshape([b, n, kv * group, d]); // head h ← kv ⌊h/group⌋
 }
 
-/** cos and sin of every pair's angle at `pos`, each on both lanes of its pair: [headDim] each. */
-function ropeRow(tables: RopeTables, pos: number): { cos: Float32Array; sin: Float32Array } {
-  const half = tables.headDim / 2;
-  const cos = new Float32Array(2 * half);
-  const sin = new Float32Array(2 * half);
-  for (let i = 0; i < half; i++) {
-    cos[2 * i] = cos[2 * i + 1] = tables.cos[pos * half + i]!;
-    sin[2 * i] = sin[2 * i + 1] = tables.sin[pos * half + i]!;
-  }
-  return { cos, sin };
-}
-
 /**
  * One decode step on tfjs-wasm, the same arithmetic as the general path below in 3 ops instead of
  * ~20: x·[Wq | Wk | Wv] as one product (the joined weight is made once and kept by the cache),
@@ -104,7 +92,7 @@ function fusedDecodeStep(x: tf.Tensor, w: MHAWeights, cfg: MHAConfig, cache: KVC
   const wqkv = cache.derived("wqkv", [w.wq, w.wk, w.wv], () => tf.concat([w.wq, w.wk, w.wv], 1)); // [dModel, (H + 2·nKv)·headDim]
   const qkv = linear(x, wqkv); // [b, 1, (H + 2·nKv)·headDim]: per row [q | k | v]
   const step = mhaDecodeStep(qkv, cache.blocks("k"), cache.blocks("v"), {
-    pos: startPos, blockSize: cache.blockSize, nHeads, nKvHeads: kvHeads(cfg), scale: 1 / Math.sqrt(headDim), ...ropeRow(tables, startPos),
+    pos: startPos, blockSize: cache.blockSize, nHeads, nKvHeads: kvHeads(cfg), scale: 1 / Math.sqrt(headDim), ...ropeAt(tables, startPos),
   });
   cache.writeLastBlocks(startPos, { k: step.k, v: step.v });
   return linear(step.out, w.wo) as tf.Tensor3D; // [b, 1, dModel]

@@ -27,7 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "../nn/linear.js";
 import { rmsNorm, RMS_NORM_EPS } from "../nn/rmsnorm.js";
-import { applyRope, applyRopeMatmul, ropeTables } from "../nn/rope.js";
+import { applyRope, applyRopeMatmul, ropeAt, ropeTables } from "../nn/rope.js";
 import { fusedKernel, ROPE_KERNEL } from "../backend/fusedKernels.js";
 import { attention, maskedSoftmax } from "../nn/attention.js";
 import { initLinear, initOnes } from "../nn/init.js";
@@ -36,6 +36,8 @@ import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { bmmList } from "../nn/bmm.js";
 import { simdBatchMatMulInstalled } from "../backend/bmmKernel.js";
+import { decodeKernelsOn } from "../backend/decodeAttention.js";
+import { mlaDecodeStep } from "../backend/mlaDecode.js";
 import { checkMLAConfig, checkSeed } from "./mlaConfig.js";
 
 export type MLAMode = "naive" | "absorbed";
@@ -263,6 +265,15 @@ export function mlaForward(
       "wq" in qWeights
         ? linear(x, qWeights.wq)
         : linear(rmsNorm(linear(x, qWeights.wqA), qWeights.qNorm, eps), qWeights.wqB); // [b, s, H·(dn+dr)]
+    if (mode === "absorbed" && cache && s === 1 && startPos === cache.length && decodeKernelsOn() && [dn, dr, c, cfg.vHeadDim].every((n) => n % 4 === 0)) {
+      // A decode step on tfjs-wasm: everything between the projections as one kernel (lib/backend/mlaDecode.ts).
+      const up = cache.upProjections(w.wkvB, cfg);
+      const step = mlaDecodeStep(qFlat, linear(x, w.wkvA), w.kvNorm, up.wUKtAll, up.wUVAll, cache.blocks("kv"), cache.blocks("pe"), {
+        pos: startPos, blockSize: cache.blockSize, nHeads: H, qkNopeHeadDim: dn, qkRopeHeadDim: dr, eps, scale, ...ropeAt(tables, startPos),
+      });
+      cache.writeLastBlocks(startPos, { kv: step.kv, pe: step.pe });
+      return linear(step.heads, w.wo) as tf.Tensor3D; // [b, 1, dModel] (eq. 47)
+    }
     const q = qFlat.reshape([b, s, H, dn + dr]); // [b, s, H, dn+dr]
     const [qNope, qPeRaw] = tf.split(q, [dn, dr], -1) as [tf.Tensor, tf.Tensor]; // [b, s, H, dn], [b, s, H, dr]
     // The readable RoPE (split, rotate, stack), or on tfjs-wasm the same rotation as one fused kernel.

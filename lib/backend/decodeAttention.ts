@@ -27,6 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DECODE_SIMD_WASM_BASE64 } from "./decodeSimdBytes.js";
 import { registerSiluMul } from "./decodeFfn.js";
+import { registerMlaDecodeStep } from "./mlaDecode.js";
 import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike, type WasmExports } from "./wasmHeap.js";
 
 export const DECODE_ATTENTION_KERNEL = "SeekLabDecodeAttention";
@@ -47,7 +48,7 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedA
 /** A scratch buffer in tfjs-wasm's heap for the scores, kept between calls. */
 let scratch = { memory: undefined as unknown, ptr: 0, bytes: 0 };
 
-function scratchFor(be: WasmBackendLike, bytes: number): number {
+export function scratchFor(be: WasmBackendLike, bytes: number): number {
   const memory = be.wasm.asm?.memory;
   if (scratch.memory !== memory) scratch = { memory, ptr: 0, bytes: 0 }; // a new backend: the old buffer went with it
   if (scratch.bytes < bytes) {
@@ -59,7 +60,7 @@ function scratchFor(be: WasmBackendLike, bytes: number): number {
 }
 
 /** Where the operands of one attention sit in the heap (byte offsets), for `attend`. */
-interface OnHeap {
+export interface OnHeap {
   /** per score term: the queries [groups, n, dk] and dk */
   queries: { at: number; dk: number }[];
   /** per score term, per block: the keys [groups, t_i, dk] */
@@ -79,7 +80,7 @@ interface OnHeap {
 }
 
 /** softmax(Σ_j q_j·k_jᵀ · scale)·v on the heap: scores block by block, one softmax, probs·V block by block. */
-function attend(k: WasmExports, a: OnHeap, heap: Float32Array): void {
+export function attend(k: WasmExports, a: OnHeap, heap: Float32Array): void {
   const total = a.tokens.reduce((acc, t) => acc + t, 0);
   let col = 0;
   a.tokens.forEach((t, i) => {
@@ -97,7 +98,7 @@ function attend(k: WasmExports, a: OnHeap, heap: Float32Array): void {
   });
 }
 
-function heapFloats(be: WasmBackendLike): Float32Array {
+export function heapFloats(be: WasmBackendLike): Float32Array {
   return new Float32Array(be.wasm.asm!.memory!.buffer as ArrayBuffer);
 }
 
@@ -156,9 +157,9 @@ function mhaDecodeStepKernel({ inputs, backend, attrs }: Args): tf.TensorInfo[] 
     k.copy_rows!(heapOffset(be, vs[blocks - 1]!), vAt, b * kv, (L - 1) * d, L * d);
   }
   // Row r of qkv is [q (H·d) | k (kv·d) | v (kv·d)].
-  k.rope_rows!(src + 4 * H * d, kAt + 4 * (L - 1) * d, b * kv, d, kv, W, L * d, cosAt, sinAt, 1);
-  k.rope_rows!(src + 4 * (H + kv) * d, vAt + 4 * (L - 1) * d, b * kv, d, kv, W, L * d, 0, 0, 0);
-  k.rope_rows!(src, qAt, b * H, d, H, W, d, cosAt, sinAt, 1); // [b, kv, H/kv, d]: each KV head's queries together
+  k.rope_rows!(src + 4 * H * d, kAt + 4 * (L - 1) * d, b * kv, d, kv, d, W, L * d, cosAt, sinAt, 1);
+  k.rope_rows!(src + 4 * (H + kv) * d, vAt + 4 * (L - 1) * d, b * kv, d, kv, d, W, L * d, 0, 0, 0);
+  k.rope_rows!(src, qAt, b * H, d, H, d, W, d, cosAt, sinAt, 1); // [b, kv, H/kv, d]: each KV head's queries together
   attend(k, {
     queries: [{ at: qAt, dk: d }],
     keys: [[...ks.slice(0, full).map((t) => heapOffset(be, t)), kAt]],
@@ -306,6 +307,7 @@ export function useDecodeAttention(): void {
     tf.registerKernel({ kernelName: MHA_DECODE_STEP_KERNEL, backendName: "wasm", kernelFunc: mhaDecodeStepKernel as never });
   }
   registerSiluMul(); // SwiGLU's middle at decode (decodeFfn.ts), switched with these
+  registerMlaDecodeStep(); // MLA's absorbed step (mlaDecode.ts)
 
   enabled = true;
 }

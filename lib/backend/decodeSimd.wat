@@ -182,7 +182,9 @@
     (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $m)) (i32x4.splat (i32.const 127))) (i32.const 23))))
 
-  ;; Each of `rows` rows of length t (stride ldS): x = s·scale, then e^(x − max x) / Σ e^(x − max x), in place.
+  ;; Each of `rows` rows of length t (stride ldS), in place: e^((s − max s)·scale) / Σ e^((s − max s)·scale)
+  ;; (scale > 0, so the largest score is the largest scaled one): one pass for the maximum, one
+  ;; for the exponentials and their sum, one multiplying by the sum's reciprocal.
   (func (export "softmax") (param $s i32) (param $rows i32) (param $t i32) (param $ldS i32) (param $scale f32)
     (local $r i32) (local $j i32) (local $t4 i32) (local $bytes i32) (local $p i32)
     (local $sc v128) (local $mx v128) (local $sum v128) (local $e v128) (local $m f32) (local $tot f32) (local $x f32)
@@ -193,22 +195,18 @@
     (block $doneR (loop $loopR
       (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $p (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $ldS))))
-      ;; scale and find the largest
+      ;; the largest score
       (local.set $mx (f32x4.splat (f32.const -inf)))
       (local.set $m (f32.const -inf))
       (local.set $j (i32.const 0))
       (block $d1 (loop $l1
         (br_if $d1 (i32.ge_u (local.get $j) (local.get $t4)))
-        (local.set $e (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $sc)))
-        (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $e))
-        (local.set $mx (f32x4.max (local.get $mx) (local.get $e)))
+        (local.set $mx (f32x4.max (local.get $mx) (v128.load (i32.add (local.get $p) (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $l1)))
       (block $d1b (loop $l1b
         (br_if $d1b (i32.ge_u (local.get $j) (local.get $bytes)))
-        (local.set $x (f32.mul (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $scale)))
-        (f32.store (i32.add (local.get $p) (local.get $j)) (local.get $x))
-        (local.set $m (f32.max (local.get $m) (local.get $x)))
+        (local.set $m (f32.max (local.get $m) (f32.load (i32.add (local.get $p) (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $l1b)))
       (local.set $m (f32.max (local.get $m)
@@ -221,7 +219,7 @@
       (local.set $j (i32.const 0))
       (block $d2 (loop $l2
         (br_if $d2 (i32.ge_u (local.get $j) (local.get $t4)))
-        (local.set $e (call $exp4 (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $mx))))
+        (local.set $e (call $exp4 (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $mx)) (local.get $sc))))
         (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $e))
         (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
@@ -229,25 +227,25 @@
       (block $d2b (loop $l2b
         (br_if $d2b (i32.ge_u (local.get $j) (local.get $bytes)))
         (local.set $x (f32x4.extract_lane 0 (call $exp4 (f32x4.splat
-          (f32.sub (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $m))))))
+          (f32.mul (f32.sub (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $m)) (local.get $scale))))))
         (f32.store (i32.add (local.get $p) (local.get $j)) (local.get $x))
         (local.set $tot (f32.add (local.get $tot) (local.get $x)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $l2b)))
-      (local.set $tot (f32.add (local.get $tot) (call $hsum (local.get $sum))))
+      (local.set $tot (f32.div (f32.const 1) (f32.add (local.get $tot) (call $hsum (local.get $sum)))))
       (local.set $sum (f32x4.splat (local.get $tot)))
       ;; normalise
       (local.set $j (i32.const 0))
       (block $d3 (loop $l3
         (br_if $d3 (i32.ge_u (local.get $j) (local.get $t4)))
         (v128.store (i32.add (local.get $p) (local.get $j))
-          (f32x4.div (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $sum)))
+          (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $sum)))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $l3)))
       (block $d3b (loop $l3b
         (br_if $d3b (i32.ge_u (local.get $j) (local.get $bytes)))
         (f32.store (i32.add (local.get $p) (local.get $j))
-          (f32.div (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $tot)))
+          (f32.mul (f32.load (i32.add (local.get $p) (local.get $j))) (local.get $tot)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $l3b)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -379,22 +377,24 @@
       (br $loopG))))
 
   ;; Rows of width d (d % 4 == 0) picked out of a packed projection into contiguous places: row r
-  ;; comes from src + (r / perRow)·srcStride + (r mod perRow)·d and goes to dst + r·dstStride.
+  ;; comes from src + (r / perRow)·srcStride + (r mod perRow)·headStride and goes to dst + r·dstStride.
   ;; With $rotate, RoPE at one position: out = x·cos + turn(x)·sin, turn(x) = (−x₁, x₀, −x₃, x₂, …),
   ;; cos/sin that position's [d] rows (each pair's angle on both lanes) — the same arithmetic as
-  ;; fusedSimd.wat's rope; without, a copy. (A decode step's q and new k, v out of x·[Wq|Wk|Wv].)
+  ;; fusedSimd.wat's rope; without, a copy. (A decode step's q and new k, v out of x·[Wq|Wk|Wv];
+  ;; MLA's rope parts of q and of x·W_KR.)
   (func (export "rope_rows")
-    (param $src i32) (param $dst i32) (param $rows i32) (param $d i32) (param $perRow i32)
+    (param $src i32) (param $dst i32) (param $rows i32) (param $d i32) (param $perRow i32) (param $headStride i32)
     (param $srcStride i32) (param $dstStride i32) (param $cos i32) (param $sin i32) (param $rotate i32)
     (local $r i32) (local $i i32) (local $bytes i32) (local $from i32) (local $to i32) (local $xv v128)
     (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
     (local.set $srcStride (i32.shl (local.get $srcStride) (i32.const 2)))
     (local.set $dstStride (i32.shl (local.get $dstStride) (i32.const 2)))
+    (local.set $headStride (i32.shl (local.get $headStride) (i32.const 2)))
     (block $doneR (loop $loopR
       (br_if $doneR (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $from (i32.add (local.get $src) (i32.add
         (i32.mul (i32.div_u (local.get $r) (local.get $perRow)) (local.get $srcStride))
-        (i32.mul (i32.rem_u (local.get $r) (local.get $perRow)) (local.get $bytes)))))
+        (i32.mul (i32.rem_u (local.get $r) (local.get $perRow)) (local.get $headStride)))))
       (local.set $to (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $dstStride))))
       (local.set $i (i32.const 0))
       (block $doneI (loop $loopI

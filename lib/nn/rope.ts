@@ -59,6 +59,22 @@ export function ropeTables(headDim: number, maxSeqLen: number, theta = 10000): R
   return t;
 }
 
+/**
+ * cos and sin of every pair's angle at position `pos`, each on both lanes of its pair: [headDim]
+ * each (the rows applyRopeMatmul multiplies by; the fused decode kernels take them).
+ */
+export function ropeAt(tables: RopeTables, pos: number): { cos: Float32Array; sin: Float32Array } {
+  if (!Number.isInteger(pos) || pos < 0 || pos >= tables.maxSeqLen) throw new Error(`ropeAt: pos must be an integer in [0, ${tables.maxSeqLen}); got ${pos}`);
+  const half = tables.headDim / 2;
+  const cos = new Float32Array(2 * half);
+  const sin = new Float32Array(2 * half);
+  for (let i = 0; i < half; i++) {
+    cos[2 * i] = cos[2 * i + 1] = tables.cos[pos * half + i]!;
+    sin[2 * i] = sin[2 * i + 1] = tables.sin[pos * half + i]!;
+  }
+  return { cos, sin };
+}
+
 /** Channel order that maps the interleaved layout onto the rotate-half one: [0, 2, 4, …, 1, 3, 5, …]. */
 export function ropePermutation(headDim: number): number[] {
   const perm: number[] = [];

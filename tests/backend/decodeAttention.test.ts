@@ -10,6 +10,8 @@ import { decodeAttention, decodeAttentionFits, mhaDecodeStep, restoreDecodeAtten
 import { pagedAttention } from "../../lib/attention/paged.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { siluMul } from "../../lib/backend/decodeFfn.js";
+import { mlaDecodeStep } from "../../lib/backend/mlaDecode.js";
+import { createMLACache, initMLAWeights, mlaForward, type MLAConfig } from "../../lib/attention/mla.js";
 import { initSwiGLUWeights, swiglu, swigluJoined } from "../../lib/nn/swiglu.js";
 import { Rng } from "../../lib/random.js";
 import { expectNoLeaks } from "../helpers/backend.js";
@@ -217,5 +219,56 @@ describe("fused decode attention (wasm)", () => {
     assertClose(await a.data(), await b.data(), { rtol: RTOL, atol: ATOL, what: "swigluJoined vs swiglu" });
     expect(() => siluMul(tf.zeros([2, 12]))).toThrow(/siluMul: x must be \[..., 2h\] float32 with h a multiple of 4; got \[2,12\] float32/);
     tf.dispose([gu, x, w13, a, b, ...Object.values(w)]);
+  });
+
+  // MLA's whole absorbed step between its projections as one kernel, through mlaForward.
+  for (const qLoraRank of [0, 12]) {
+    it(`MLA absorbed decode steps (qLoraRank ${qLoraRank}, batch 2): the fused step equals the composite ops across block boundaries and the naive mode; the cache frees what it made`, async () => {
+      const cfg: MLAConfig = { dModel: 24, nHeads: 3, qLoraRank, kvLoraRank: 16, qkNopeHeadDim: 8, qkRopeHeadDim: 4, vHeadDim: 12, maxSeqLen: 24 };
+      const w = initMLAWeights(cfg, 5);
+      const x = tf.tensor3d(new Rng(6).normals(2 * 14 * 24), [2, 14, 24]);
+      const run = async (fused: boolean, mode: "naive" | "absorbed") => {
+        if (fused) useDecodeAttention();
+        else restoreDecodeAttention();
+        const cache = createMLACache(cfg, 2, mode, { blockSize: 4 });
+        const outs: number[] = [];
+        for (const [from, len] of [[0, 2], ...Array.from({ length: 12 }, (_, i) => [2 + i, 1])] as [number, number][]) {
+          const y = tf.tidy(() => mlaForward(x.slice([0, from, 0], [-1, len, -1]), w, cfg, { cache, startPos: from }));
+          outs.push(...(await y.data()));
+          y.dispose();
+        }
+        const kv = mode === "absorbed" ? Array.from(await cache.get("kv")!.data()) : [];
+        const pe = mode === "absorbed" ? Array.from(await cache.get("pe")!.data()) : [];
+        cache.dispose();
+        useDecodeAttention();
+        return { outs, kv, pe };
+      };
+      const before = tf.memory().numTensors;
+      const fused = await run(true, "absorbed");
+      expect(tf.memory().numTensors).toBe(before);
+      const composite = await run(false, "absorbed");
+      const naive = await run(false, "naive");
+      assertClose(fused.outs, composite.outs, { rtol: RTOL, atol: ATOL, what: "absorbed decode, fused vs composite" });
+      assertClose(fused.outs, naive.outs, { rtol: 1e-4, atol: 1e-5, what: "absorbed (fused) vs naive (composite)" }); // mla.test.ts's tolerance between the modes
+      assertClose(fused.kv, composite.kv, { what: "the cached normalised latent" }); // the same RMSNorm loop
+      assertClose(fused.pe, composite.pe, { what: "the cached roped key" }); // the same RoPE arithmetic
+      tf.dispose([x, ...Object.values(w)]);
+    });
+  }
+
+  it("mlaDecodeStep: bad input names the argument", () => {
+    const o = { pos: 1, blockSize: 4, nHeads: 2, qkNopeHeadDim: 4, qkRopeHeadDim: 4, eps: 1e-6, scale: 0.5, cos: new Float32Array(4), sin: new Float32Array(4) };
+    const t = (shape: number[]) => tf.zeros(shape);
+    const [q, kvA, kvNorm, wUKt, wUV] = [t([1, 1, 16]), t([1, 1, 12]), t([8]), t([2, 4, 8]), t([2, 8, 4])];
+    const kv = [t([1, 1, 1, 8])] as tf.Tensor4D[];
+    const pe = [t([1, 1, 1, 4])] as tf.Tensor4D[];
+    expect(() => mlaDecodeStep(q, t([1, 1, 10]), kvNorm, wUKt, wUV, kv, pe, o)).toThrow(/mlaDecodeStep: kvA must be \[1,1,12\] float32; got \[1,1,10\] float32/);
+    expect(() => mlaDecodeStep(q, kvA, kvNorm, t([2, 8, 4]), wUV, kv, pe, o)).toThrow(/mlaDecodeStep: wUKt must be \[2,4,8\] float32; got \[2,8,4\]/);
+    expect(() => mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, [], pe, o)).toThrow(/mlaDecodeStep: kvBlocks must hold 1 blocks for pos 1 and blockSize 4; got 0/);
+    expect(() => mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, kv, [t([1, 1, 2, 4]) as tf.Tensor4D], o)).toThrow(/mlaDecodeStep: peBlocks\[0\] must be \[1,1,1,4\] float32; got \[1,1,2,4\]/);
+    expect(() => mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, kv, pe, { ...o, sin: new Float32Array(2) })).toThrow(/mlaDecodeStep: cos and sin must be Float32Arrays of qkRopeHeadDim=4 numbers; got 4 and 2/);
+    const step = mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, kv, pe, o);
+    expect([step.heads.shape, step.kv.shape, step.pe.shape]).toEqual([[1, 1, 8], [1, 1, 2, 8], [1, 1, 2, 4]]);
+    tf.dispose([q, kvA, kvNorm, wUKt, wUV, ...kv, ...pe, step.heads, step.kv, step.pe]);
   });
 });
