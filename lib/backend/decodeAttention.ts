@@ -84,9 +84,12 @@ export function attend(k: WasmExports, a: OnHeap, heap: Float32Array): void {
   const total = a.tokens.reduce((acc, t) => acc + t, 0);
   let col = 0;
   a.tokens.forEach((t, i) => {
-    a.queries.forEach(({ at, dk }, j) => {
-      k.scores!(at, a.keys[j]![i]!, a.scores + 4 * col, a.groups, a.n, dk, t, total, a.n * dk, t * dk, j > 0 ? 1 : 0);
-    });
+    // Two terms at a time into the same sums (MLA's latent and rope terms); a third would add on.
+    for (let j = 0; j < a.queries.length; j += 2) {
+      const { at, dk } = a.queries[j]!;
+      const two = a.queries[j + 1];
+      k.scores!(at, a.keys[j]![i]!, a.scores + 4 * col, a.groups, a.n, dk, t, total, a.n * dk, t * dk, j > 0 ? 1 : 0, two?.at ?? 0, two ? a.keys[j + 1]![i]! : 0, two?.dk ?? 0);
+    }
     col += t;
   });
   k.softmax!(a.scores, a.groups * a.n, total, total, a.scale);

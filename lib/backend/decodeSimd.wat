@@ -37,8 +37,9 @@
       (then (local.set $out (f32x4.add (v128.load (local.get $at)) (local.get $out)))))
     (v128.store (local.get $at) (local.get $out)))
 
-  ;; S[i, j] (+)= Q[i, :] · K[j, :] for every group: Q_g at q + g·qStride (n×dk rows), K_g at
-  ;; k + g·kStride (t×dk rows), S_g at s + g·n·ldS (rows of ldS; the caller offsets s to the block's
+  ;; S[i, j] (+)= Q[i, :] · K[j, :] + Q2[i, :] · K2[j, :] for every group: Q_g at q + g·qStride
+  ;; (n×dk rows), K_g at k + g·kStride (t×dk rows); an optional second term (dk2 = 0: none) with
+  ;; Q2_g at q2 + g·n·dk2, K2_g at k2 + g·t·dk2 goes into the same sums (MLA's rope term); S_g at s + g·n·ldS (rows of ldS; the caller offsets s to the block's
   ;; first column). Four keys at a time (each query vector loaded once serves four keys, and those
   ;; keys stay in L1 while every query passes over them), two queries at a time (each key vector
   ;; serves both); the last query and the last t mod 4 keys one at a time.
@@ -46,11 +47,14 @@
     (param $q i32) (param $k i32) (param $s i32)
     (param $groups i32) (param $n i32) (param $dk i32) (param $t i32) (param $ldS i32)
     (param $qStride i32) (param $kStride i32) (param $accumulate i32)
+    (param $q2 i32) (param $k2 i32) (param $dk2 i32)
     (local $g i32) (local $i i32) (local $j i32) (local $kk i32) (local $row i32) (local $t4 i32)
     (local $qg i32) (local $kg i32) (local $sg i32) (local $qi i32) (local $k0 i32) (local $si i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $qv v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $qw v128) (local $kv v128)
+    (local $row2 i32) (local $qg2 i32) (local $kg2 i32) (local $qi2 i32) (local $k02 i32)
     (local.set $row (i32.shl (local.get $dk) (i32.const 2)))
+    (local.set $row2 (i32.shl (local.get $dk2) (i32.const 2)))
     (local.set $ldS (i32.shl (local.get $ldS) (i32.const 2)))
     (local.set $qStride (i32.shl (local.get $qStride) (i32.const 2)))
     (local.set $kStride (i32.shl (local.get $kStride) (i32.const 2)))
@@ -60,11 +64,14 @@
       (local.set $qg (i32.add (local.get $q) (i32.mul (local.get $g) (local.get $qStride))))
       (local.set $kg (i32.add (local.get $k) (i32.mul (local.get $g) (local.get $kStride))))
       (local.set $sg (i32.add (local.get $s) (i32.mul (i32.mul (local.get $g) (local.get $n)) (local.get $ldS))))
+      (local.set $qg2 (i32.add (local.get $q2) (i32.mul (i32.mul (local.get $g) (local.get $n)) (local.get $row2))))
+      (local.set $kg2 (i32.add (local.get $k2) (i32.mul (i32.mul (local.get $g) (local.get $t)) (local.get $row2))))
       ;; four keys at a time
       (local.set $j (i32.const 0))
       (block $doneJ (loop $loopJ
         (br_if $doneJ (i32.ge_u (local.get $j) (local.get $t4)))
         (local.set $k0 (i32.add (local.get $kg) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $k02 (i32.add (local.get $kg2) (i32.mul (local.get $j) (local.get $row2))))
         (local.set $i (i32.const 0))
         ;; two queries at a time: six loads per eight products (each key vector serves both)
         (block $doneP (loop $loopP
@@ -97,6 +104,27 @@
             (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $qw) (local.get $kv))))
             (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
             (br $loopKP)))
+          ;; the second score term, into the same sums
+          (local.set $qi2 (i32.add (local.get $qg2) (i32.mul (local.get $i) (local.get $row2))))
+          (local.set $kk (i32.const 0))
+          (block $doneKP2 (loop $loopKP2
+            (br_if $doneKP2 (i32.ge_u (local.get $kk) (local.get $row2)))
+            (local.set $qv (v128.load (i32.add (local.get $qi2) (local.get $kk))))
+            (local.set $qw (v128.load (i32.add (i32.add (local.get $qi2) (local.get $row2)) (local.get $kk))))
+            (local.set $kv (v128.load (i32.add (local.get $k02) (local.get $kk))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k02) (local.get $row2)) (local.get $kk))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k02) (i32.shl (local.get $row2) (i32.const 1))) (local.get $kk))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kv (v128.load (i32.add (i32.add (local.get $k02) (i32.mul (local.get $row2) (i32.const 3))) (local.get $kk))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv) (local.get $kv))))
+            (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $qw) (local.get $kv))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopKP2)))
           (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
           (call $store4 (local.get $si) (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3) (local.get $accumulate))
           (call $store4 (i32.add (local.get $si) (local.get $ldS)) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $accumulate))
@@ -124,6 +152,21 @@
               (v128.load (i32.add (i32.add (local.get $k0) (i32.mul (local.get $row) (i32.const 3))) (local.get $kk))))))
             (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
             (br $loopK)))
+          (local.set $qi2 (i32.add (local.get $qg2) (i32.mul (local.get $i) (local.get $row2))))
+          (local.set $kk (i32.const 0))
+          (block $doneK2 (loop $loopK2
+            (br_if $doneK2 (i32.ge_u (local.get $kk) (local.get $row2)))
+            (local.set $qv (v128.load (i32.add (local.get $qi2) (local.get $kk))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (local.get $k02) (local.get $kk))))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k02) (local.get $row2)) (local.get $kk))))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k02) (i32.shl (local.get $row2) (i32.const 1))) (local.get $kk))))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv)
+              (v128.load (i32.add (i32.add (local.get $k02) (i32.mul (local.get $row2) (i32.const 3))) (local.get $kk))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopK2)))
           (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
           (call $store4 (local.get $si) (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3) (local.get $accumulate))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -134,6 +177,7 @@
       (block $doneJ1 (loop $loopJ1
         (br_if $doneJ1 (i32.ge_u (local.get $j) (local.get $t)))
         (local.set $k0 (i32.add (local.get $kg) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $k02 (i32.add (local.get $kg2) (i32.mul (local.get $j) (local.get $row2))))
         (local.set $i (i32.const 0))
         (block $doneI1 (loop $loopI1
           (br_if $doneI1 (i32.ge_u (local.get $i) (local.get $n)))
@@ -147,6 +191,15 @@
               (v128.load (i32.add (local.get $k0) (local.get $kk))))))
             (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
             (br $loopK1)))
+          (local.set $qi2 (i32.add (local.get $qg2) (i32.mul (local.get $i) (local.get $row2))))
+          (local.set $kk (i32.const 0))
+          (block $doneK12 (loop $loopK12
+            (br_if $doneK12 (i32.ge_u (local.get $kk) (local.get $row2)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+              (v128.load (i32.add (local.get $qi2) (local.get $kk)))
+              (v128.load (i32.add (local.get $k02) (local.get $kk))))))
+            (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
+            (br $loopK12)))
           (local.set $si (i32.add (i32.add (local.get $sg) (i32.mul (local.get $i) (local.get $ldS))) (i32.shl (local.get $j) (i32.const 2))))
           (f32.store (local.get $si)
             (if (result f32) (local.get $accumulate)
@@ -161,10 +214,14 @@
 
   ;; e^x lane by lane (Cephes' expf: x = m·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial,
   ;; 2^m by the exponent bits; about 1 ulp). x is clamped to [-87, 88], where 2^m stays a normal float.
+  ;; m comes from adding 1.5·2^23, which rounds x·log2(e) to the nearest integer and leaves it in the
+  ;; low mantissa bits (cheaper in wasm than nearest + a saturating conversion); pmin/pmax are plain
+  ;; minps/maxps (no NaN comes in: scores are finite).
   (func $exp4 (param $x v128) (result v128)
-    (local $m v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
-    (local.set $m (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local $n v128) (local $m v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.pmax (f32x4.splat (f32.const -87)) (local.get $x))))
+    (local.set $n (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $m (f32x4.sub (local.get $n) (f32x4.splat (f32.const 12582912))))
     ;; r = x − m·ln2, ln2 in two parts so that m·C1 is exact
     (local.set $r (f32x4.sub
       (f32x4.sub (local.get $x) (f32x4.mul (local.get $m) (f32x4.splat (f32.const 0.693359375))))
@@ -179,8 +236,9 @@
     (local.set $p (f32x4.add
       (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
       (f32x4.splat (f32.const 1))))
+    ;; 2^m: (m + 127) << 23, m read from n's low bits (the shift drops n's exponent bits)
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $m)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl (i32x4.add (local.get $n) (i32x4.splat (i32.const 127))) (i32.const 23))))
 
   ;; Each of `rows` rows of length t (stride ldS), in place: e^((s − max s)·scale) / Σ e^((s − max s)·scale)
   ;; (scale > 0, so the largest score is the largest scaled one): one pass for the maximum, one
@@ -201,7 +259,7 @@
       (local.set $j (i32.const 0))
       (block $d1 (loop $l1
         (br_if $d1 (i32.ge_u (local.get $j) (local.get $t4)))
-        (local.set $mx (f32x4.max (local.get $mx) (v128.load (i32.add (local.get $p) (local.get $j)))))
+        (local.set $mx (f32x4.pmax (local.get $mx) (v128.load (i32.add (local.get $p) (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $l1)))
       (block $d1b (loop $l1b
