@@ -1,11 +1,13 @@
 // `npm run bench -- train`: the tiny chain-of-thought transformer (lib/model, the small size of
 // notebooks/03_chain_of_thought.ipynb) on every backend that loads here:
 //   - training tokens/s: one AdamW step on a batch of 32 CoT multiplication examples (forward,
-//     backward, update, loss read), with tfjs's own matmul gradient and with the explicit-transpose
-//     one that initBackend installs on wasm (lib/backend/matmulGrad.ts);
+//     backward, update, loss read), with tfjs's own matmul gradient and with the one initBackend
+//     installs on wasm (lib/backend/matmulGrad.ts: per operand, the transpose flag or an explicit
+//     transpose, whichever kernel is faster; rows still say "explicit-transpose grad");
 //   - sampling tokens/s: greedy decoding of 32 held-out questions by the committed CoT model, with
 //     the KV cache (prefill once, then one token per step) and without (recompute the prefix).
 // Ratios are against wasm's cached sampling / wasm's default training step, measured in the same run.
+// "Both cores" (issue 13, item 4): two independent training runs in two processes vs one (bothCores).
 // With PyTorch in .venv (requirements-bench.txt), the same training step in PyTorch (bench/torch_bench.py)
 // is timed too and SeekLab's step time is printed as a multiple of PyTorch's.
 // On wasm, "before" and "now" (issue 13's before/after) are measured in this one process, call by
@@ -15,7 +17,8 @@
 //   now    = what initBackend installs today: the SIMD BatchMatMul kernel (lib/backend/bmmKernel.ts),
 //            the copy-free Identity/Cast (lib/backend/identityAlias.ts), the fused RoPE and
 //            RMSNorm kernels (lib/backend/fusedKernels.ts) and the block-copy Concat and Gather
-//            (lib/backend/heapCopies.ts) and the fused decode attention (lib/backend/decodeAttention.ts) on top. Code-level trims that are not kernels (linear without
+//            (lib/backend/heapCopies.ts), the fused decode attention (lib/backend/decodeAttention.ts) and
+//            the one-kernel AdamW update (lib/backend/adamwKernel.ts) on top. Code-level trims that are not kernels (linear without
 //            reshapes, no-op transposes at decode) count on both sides, so the ratio understates.
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -45,6 +48,9 @@ import {
   useSimdBatchMatMul,
 } from "seeklab";
 import { torchSideBySide } from "./helpers/torch.mjs";
+import { execFile } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 
 /** The wasm kernel sets compared (see the header). */
 const KERNELS = {
@@ -176,6 +182,39 @@ async function beforeAfter(ctx, model, tok) {
   return rows;
 }
 
+/** One training lane (bench/helpers/train-lane.mjs) as a child process: resolves to its { tokens, ms, cpuMs }. */
+function lane(steps, seed) {
+  const script = fileURLToPath(new URL("./helpers/train-lane.mjs", import.meta.url));
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [script, String(steps), String(seed)], (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split("\n").at(-1))))),
+  );
+}
+
+/**
+ * Issue 13, item 4 ("both cores"): tfjs-wasm runs one thread in Node, so the second core can only
+ * take independent work — another training run in another process, as scripts/cot-experiments.mjs
+ * (`all`: every run its own process) and scripts/capstone.mjs (two lanes) do. Measures one run
+ * alone, then two at once, and reports the total tokens/s of the two ÷ the one, in wall clock (what
+ * this machine gave now: 2 on two idle cores, less when other work holds a core) and per CPU-second
+ * (whether two runs slow each other down, e.g. by sharing memory bandwidth: 1 if not).
+ */
+async function bothCores(ctx) {
+  const steps = 150;
+  const load = loadavg()[0];
+  const one = await lane(steps, 1);
+  const two = await Promise.all([lane(steps, 2), lane(steps, 3)]);
+  const rate = (r, ms = r.ms) => (r.tokens / ms) * 1000;
+  const single = rate(one);
+  const both = rate(two[0]) + rate(two[1]);
+  const perCpu = (rate(two[0], two[0].cpuMs) + rate(two[1], two[1].cpuMs)) / 2 / rate(one, one.cpuMs);
+  ctx.log(`both cores: one run ${single.toFixed(0)} tok/s, two runs at once ${both.toFixed(0)} tok/s in all; tokens per CPU-second, two at once ÷ one alone: ${perCpu.toFixed(2)} (${cpus().length} cores, load average ${load.toFixed(1)} before)`);
+  const what = `two independent training runs (2 processes, as cot-experiments/capstone run them) ÷ one; ${cpus().length} cores, load average ${load.toFixed(1)} before`;
+  return [
+    { backend: "wasm", workload: `both cores, wall clock: ${what}`, "tokens/s": both, "before tok/s": single, ratio: both / single },
+    { backend: "wasm", workload: "both cores, per CPU-second: each of two runs at once ÷ one alone (1 = they do not slow each other)", ratio: perCpu },
+  ];
+}
+
 export default {
   name: "train",
   description: "tiny CoT transformer: training and sampling tokens/s per backend, KV cache on/off",
@@ -222,6 +261,7 @@ export default {
       rows.push(...(await beforeAfter(ctx, model, tokenizer)));
       model.dispose();
     }
+    if (backends.includes("wasm")) rows.push(...(await bothCores(ctx)));
     // PyTorch (CPU) on the same shapes, when .venv has it (requirements-bench.txt).
     if (wasmNow) {
       const c = wasmNow.config;
