@@ -18,7 +18,8 @@
 //            the copy-free Identity/Cast (lib/backend/identityAlias.ts), the fused RoPE and
 //            RMSNorm kernels (lib/backend/fusedKernels.ts) and the block-copy Concat and Gather
 //            (lib/backend/heapCopies.ts), the fused decode attention (lib/backend/decodeAttention.ts) and
-//            the one-kernel AdamW update (lib/backend/adamwKernel.ts) on top. Code-level trims that are not kernels (linear without
+//            the one-kernel AdamW update (lib/backend/adamwKernel.ts) and masked cross-entropy
+//            (lib/backend/crossEntropyKernel.ts) on top. Code-level trims that are not kernels (linear without
 //            reshapes, no-op transposes at decode) count on both sides, so the ratio understates.
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -39,9 +40,11 @@ import {
   restoreMatMulGrad,
   useAliasingIdentity,
   useCompositeAdamW,
+  useCompositeCrossEntropy,
   useCompositeOps,
   useDecodeAttention,
   useFusedAdamW,
+  useFusedCrossEntropy,
   useFusedKernels,
   useExplicitTransposeMatMulGrad,
   useHeapCopies,
@@ -61,6 +64,7 @@ const KERNELS = {
     restoreCopyKernels();
     restoreDecodeAttention();
     useCompositeAdamW();
+    useCompositeCrossEntropy();
   },
   now: () => {
     useSimdBatchMatMul();
@@ -69,6 +73,7 @@ const KERNELS = {
     useHeapCopies();
     useDecodeAttention();
     useFusedAdamW();
+    useFusedCrossEntropy();
   },
 };
 

@@ -1,7 +1,8 @@
 // Public API of lib/backend (re-exported by lib/index.ts): choosing, loading and reporting the
 // tensor backend. The TensorFlow.js workarounds in this folder (addN.ts, onehot.ts, matmulGrad.ts,
 // bmmKernel.ts, identityAlias.ts,
-// fusedKernels.ts, heapCopies.ts, topk.ts, decodeAttention.ts, adamwKernel.ts, routeKernel.ts, expertKernels.ts) are installed by
+// fusedKernels.ts, heapCopies.ts, topk.ts, decodeAttention.ts, adamwKernel.ts, routeKernel.ts, expertKernels.ts,
+// crossEntropyKernel.ts) are installed by
 // initBackend and stay internal, except the switches that
 // bench/train.mjs and bench/wasm-kernels.mjs use to measure what each buys.
 export { type BackendName, type BackendPreference, type BackendInfo, BACKEND_NAMES, initBackend, availableBackends, currentBackend } from "./init.js";
@@ -14,3 +15,4 @@ export { useHeapCopies, restoreCopyKernels } from "./heapCopies.js";
 export { useOnePassTopK, restoreTopKKernel } from "./topk.js";
 export { useDecodeAttention, restoreDecodeAttention } from "./decodeAttention.js";
 export { useFusedAdamW, useCompositeAdamW } from "./adamwKernel.js";
+export { useFusedCrossEntropy, useCompositeCrossEntropy } from "./crossEntropyKernel.js";

@@ -17,7 +17,7 @@
  * backend it installs that backend's workarounds (lib/backend/addN.ts for webgpu; for wasm the
  * SIMD BatchMatMul kernel of lib/backend/bmmKernel.ts, the copy-free Identity of identityAlias.ts, the
  * fused RoPE/RMSNorm of fusedKernels.ts, the block-copy Concat and Gather of heapCopies.ts, the one-pass TopK of topk.ts, the fused decode attention of decodeAttention.ts, the one-kernel AdamW update of adamwKernel.ts,
- * the MoE router and expert kernels of routeKernel.ts and expertKernels.ts, and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
+ * the MoE router and expert kernels of routeKernel.ts and expertKernels.ts, the fused masked cross-entropy of crossEntropyKernel.ts and the explicit-transpose matmul gradient of lib/backend/matmulGrad.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadWebgpu, nvidiaGpuVisible } from "./dawn.js";
@@ -32,6 +32,7 @@ import { useDecodeAttention } from "./decodeAttention.js";
 import { useFusedAdamW } from "./adamwKernel.js";
 import { useRouteKernel } from "./routeKernel.js";
 import { useExpertKernels } from "./expertKernels.js";
+import { useFusedCrossEntropy } from "./crossEntropyKernel.js";
 
 export type { BackendInfo, BackendName } from "./loaded.js";
 export type BackendPreference = "auto" | BackendName;
@@ -115,6 +116,7 @@ function installWorkarounds(name: BackendName): void {
     useExpertKernels(); // an MoE layer's expert products, gather and scatter in two (expertKernels.ts)
     useExplicitTransposeMatMulGrad();
     useFusedAdamW();
+    useFusedCrossEntropy();
   } else restoreMatMulGrad();
 }
 

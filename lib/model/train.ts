@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { AdamW, type AdamWOptions } from "./adamw.js";
 import { oneHotFloat } from "../backend/onehot.js";
+import { CROSS_ENTROPY_KERNEL, fusedCrossEntropy } from "../backend/crossEntropyKernel.js";
 import { PAD_ID, type CharTokenizer } from "./tokenizer.js";
 import type { TinyTransformer } from "./transformer.js";
 
@@ -71,6 +72,10 @@ export function encodeBatch(tok: CharTokenizer, examples: readonly SequenceExamp
  * @returns scalar
  */
 export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+  if (fusedCrossEntropy(logits, targets, mask)) {
+    // tfjs-wasm: the same loss (and its gradient) as one kernel each (lib/backend/crossEntropyKernel.ts).
+    return tf.tidy(() => (tf.engine().runKernel(CROSS_ENTROPY_KERNEL, { logits, targets, mask }) as tf.Tensor[])[0] as tf.Scalar);
+  }
   return tf.tidy(() => {
     const vocab = logits.shape[2];
     const logp = tf.logSoftmax(logits, -1); // [batch, seq, vocab]
