@@ -96,12 +96,79 @@
       (br $l)))
     (local.get $have))
 
+  ;; For k ≤ 8 the list is eight lanes in two vectors each for values and indices (at $list and
+  ;; $list + 32), best first, lanes past k unused, −∞ when empty. $ins8 puts (v, j) after every
+  ;; value ≥ v without a branch: lane i keeps its value where it is ≥ v, takes v where the lane
+  ;; before it (or none) does, and the lane before's value otherwise. A v not above lane k − 1
+  ;; changes only the unused lanes, so a block of four with one candidate inserts all four.
+  (func $ins8 (param $list i32) (param $v f32) (param $j i32)
+    (local $a v128) (local $b v128) (local $ia v128) (local $ib v128) (local $vs v128) (local $js v128)
+    (local $geA v128) (local $geB v128) (local $prevA v128) (local $prevB v128)
+    (local.set $a (v128.load (local.get $list)))
+    (local.set $b (v128.load offset=16 (local.get $list)))
+    (local.set $ia (v128.load offset=32 (local.get $list)))
+    (local.set $ib (v128.load offset=48 (local.get $list)))
+    (local.set $vs (f32x4.splat (local.get $v)))
+    (local.set $js (i32x4.splat (local.get $j)))
+    (local.set $geA (f32x4.ge (local.get $a) (local.get $vs)))
+    (local.set $geB (f32x4.ge (local.get $b) (local.get $vs)))
+    ;; [1, geA0, geA1, geA2] and [geA3, geB0, geB1, geB2]
+    (local.set $prevA (i8x16.shuffle 16 17 18 19 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $geA) (v128.const i32x4 -1 -1 -1 -1)))
+    (local.set $prevB (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $geA) (local.get $geB)))
+    (v128.store offset=16 (local.get $list) (v128.bitselect (local.get $b)
+      (v128.bitselect (local.get $vs) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $a) (local.get $b)) (local.get $prevB))
+      (local.get $geB)))
+    (v128.store (local.get $list) (v128.bitselect (local.get $a)
+      (v128.bitselect (local.get $vs) (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $a) (local.get $a)) (local.get $prevA))
+      (local.get $geA)))
+    (v128.store offset=48 (local.get $list) (v128.bitselect (local.get $ib)
+      (v128.bitselect (local.get $js) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $ia) (local.get $ib)) (local.get $prevB))
+      (local.get $geB)))
+    (v128.store offset=32 (local.get $list) (v128.bitselect (local.get $ia)
+      (v128.bitselect (local.get $js) (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $ia) (local.get $ia)) (local.get $prevA))
+      (local.get $geA))))
+
+  ;; $ins8 when v is above lane k − 1 (byte offset $last).
+  (func $ins8if (param $list i32) (param $last i32) (param $v f32) (param $j i32)
+    (if (f32.gt (local.get $v) (f32.load (i32.add (local.get $list) (local.get $last))))
+      (then (call $ins8 (local.get $list) (local.get $v) (local.get $j)))))
+
+  ;; $scan for k ≤ 8 with $ins8: a block of four is skipped unless one of its values is above
+  ;; lane k − 1 (read through $last, the byte offset of that lane); the last E mod 4 one by one.
+  (func $scan8 (param $sel i32) (param $from i32) (param $to i32) (param $list i32) (param $last i32)
+    (local $j i32) (local $p i32)
+    (local.set $j (local.get $from))
+    (block $done (loop $l
+      (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $to)))
+      (local.set $p (i32.add (local.get $sel) (i32.shl (local.get $j) (i32.const 2))))
+      (if (v128.any_true (f32x4.gt (v128.load (local.get $p)) (f32x4.splat (f32.load (i32.add (local.get $list) (local.get $last))))))
+        (then
+          (call $ins8if (local.get $list) (local.get $last) (f32.load (local.get $p)) (local.get $j))
+          (call $ins8if (local.get $list) (local.get $last) (f32.load offset=4 (local.get $p)) (i32.add (local.get $j) (i32.const 1)))
+          (call $ins8if (local.get $list) (local.get $last) (f32.load offset=8 (local.get $p)) (i32.add (local.get $j) (i32.const 2)))
+          (call $ins8if (local.get $list) (local.get $last) (f32.load offset=12 (local.get $p)) (i32.add (local.get $j) (i32.const 3)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $l)))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $j) (local.get $to)))
+      (call $ins8 (local.get $list) (f32.load (i32.add (local.get $sel) (i32.shl (local.get $j) (i32.const 2)))) (local.get $j))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $l1))))
+
+  ;; The k best of sel[from..to), added to the list: $scan8 for k ≤ 8, else $scan.
+  (func $take (param $sel i32) (param $from i32) (param $to i32) (param $vals i32) (param $idxs i32) (param $have i32) (param $K i32) (result i32)
+    (if (i32.le_u (local.get $K) (i32.const 8))
+      (then
+        (call $scan8 (local.get $sel) (local.get $from) (local.get $to) (local.get $vals) (i32.shl (i32.sub (local.get $K) (i32.const 1)) (i32.const 2)))
+        (return (local.get $K))))
+    (call $scan (local.get $sel) (local.get $from) (local.get $to) (local.get $vals) (local.get $idxs) (local.get $have) (local.get $K)))
+
   ;; DeepSeek-V3's gate after the scores (lib/moe/gate.ts): for each of T rows of E scores,
   ;; sel = s + bias (if $hasBias); with group limiting (nGroups > 1, topKGroups < nGroups) a group
   ;; scores its best sel (no bias) or its two best added (bias), the best topKGroups groups stay
   ;; eligible; the K best eligible sel → outIdx [T, K] (best first, ties to the lower index); their
   ;; unbiased s → outW, divided by (Σ s + epsK) after adding eps to each when $normalize (sigmoid),
-  ;; then times $scale. $tmp holds E + 2·nGroups + 2·topKGroups + 2·K words.
+  ;; then times $scale. $tmp holds E + 2·nGroups + 2·topKGroups + 2·max(K, 8) words.
   (func (export "route")
     (param $s i32) (param $bias i32) (param $hasBias i32) (param $T i32) (param $E i32) (param $K i32)
     (param $nGroups i32) (param $topKGroups i32) (param $normalize i32) (param $scale f32) (param $eps f32) (param $epsK f32)
@@ -115,7 +182,7 @@
     (local.set $gVals (i32.add (local.get $keep) (i32.shl (local.get $nGroups) (i32.const 2))))
     (local.set $gIdx (i32.add (local.get $gVals) (i32.shl (local.get $topKGroups) (i32.const 2))))
     (local.set $vals (i32.add (local.get $gIdx) (i32.shl (local.get $topKGroups) (i32.const 2))))
-    (local.set $idxs (i32.add (local.get $vals) (i32.shl (local.get $K) (i32.const 2))))
+    (local.set $idxs (i32.add (local.get $vals) (select (i32.const 32) (i32.shl (local.get $K) (i32.const 2)) (i32.le_u (local.get $K) (i32.const 8)))))
     (local.set $e4 (i32.and (local.get $E) (i32.const -4)))
     (local.set $per (i32.div_u (local.get $E) (local.get $nGroups)))
     (local.set $grouped (i32.and (i32.gt_u (local.get $nGroups) (i32.const 1)) (i32.lt_u (local.get $topKGroups) (local.get $nGroups))))
@@ -142,6 +209,9 @@
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $loopB1)))))
       (local.set $have (i32.const 0))
+      (if (i32.le_u (local.get $K) (i32.const 8)) (then
+        (v128.store (local.get $vals) (v128.const f32x4 -inf -inf -inf -inf))
+        (v128.store offset=16 (local.get $vals) (v128.const f32x4 -inf -inf -inf -inf))))
       (if (local.get $grouped)
         (then
           ;; score each group, keep the best topKGroups (ties: lower group), then scan the kept
@@ -178,13 +248,13 @@
           (block $doneS (loop $loopS
             (br_if $doneS (i32.ge_u (local.get $g) (local.get $nGroups)))
             (if (i32.load (i32.add (local.get $keep) (i32.shl (local.get $g) (i32.const 2))))
-              (then (local.set $have (call $scan (local.get $sel) (i32.mul (local.get $g) (local.get $per))
+              (then (local.set $have (call $take (local.get $sel) (i32.mul (local.get $g) (local.get $per))
                 (i32.mul (i32.add (local.get $g) (i32.const 1)) (local.get $per))
                 (local.get $vals) (local.get $idxs) (local.get $have) (local.get $K)))))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
             (br $loopS))))
         (else
-          (local.set $have (call $scan (local.get $sel) (i32.const 0) (local.get $E) (local.get $vals) (local.get $idxs) (i32.const 0) (local.get $K)))))
+          (local.set $have (call $take (local.get $sel) (i32.const 0) (local.get $E) (local.get $vals) (local.get $idxs) (i32.const 0) (local.get $K)))))
       ;; the chosen experts, and their unbiased scores as weights (summed in order, as tf.sum)
       (local.set $sum (f32.const 0))
       (local.set $j (i32.const 0))

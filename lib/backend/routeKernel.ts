@@ -64,7 +64,7 @@ function routeKernel({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
   const [T, E] = scores.shape as [number, number];
   const indices = be.makeOutput([T, a.topK], "int32");
   const weights = be.makeOutput([T, a.topK], "float32");
-  const tmp = be.makeOutput([E + 2 * a.nGroups + 2 * a.topKGroups + 2 * a.topK], "float32"); // a row's biased scores and the running lists
+  const tmp = be.makeOutput([E + 2 * a.nGroups + 2 * a.topKGroups + 2 * Math.max(a.topK, 8)], "float32"); // a row's biased scores and the running lists
   linkToHeap(MOE_SIMD_WASM_BASE64, be)!.route!(
     heapOffset(be, scores), bias ? heapOffset(be, bias) : 0, bias ? 1 : 0, T, E, a.topK,
     a.nGroups, a.topKGroups, a.normalize ? 1 : 0, a.routeScale, EPS, EPS * a.topK,

@@ -65,6 +65,9 @@ describe("SeekLab's MoE kernels (wasm)", () => {
     ["4 groups, 2 kept, no bias", 16, { topK: 3, nGroups: 4, topKGroups: 2, normalize: true, routeScale: 1 }, false],
     ["groups of one expert, bias", 6, { topK: 2, nGroups: 6, topKGroups: 3, normalize: true, routeScale: 1 }, true],
     ["topK = nExperts", 5, { topK: 5, nGroups: 1, topKGroups: 1, normalize: true, routeScale: 1 }, false],
+    ["top-12 of 48 in 4 groups, 3 kept, bias (more than 8: the one-by-one list)", 48, { topK: 12, nGroups: 4, topKGroups: 3, normalize: true, routeScale: 1 }, true],
+    ["top-16 of 37, no bias", 37, { topK: 16, nGroups: 1, topKGroups: 1, normalize: false, routeScale: 16 }, false],
+    ["top-8 of 203 (a ragged last block), bias", 203, { topK: 8, nGroups: 1, topKGroups: 1, normalize: true, routeScale: 1 }, true],
   ];
   for (const [name, E, attrs, withBias] of configs) {
     it(`SeekLabRoute, ${name}: the plain loop's indices and weights exactly, ties included`, async () => {
