@@ -67,7 +67,7 @@ export class AdamW {
       });
       const c1 = 1 - b1 ** t;
       const c2 = 1 - b2 ** t;
-      if (fusedAdamW()) {
+      if (fusedAdamW() && [...this.vars, ...gs].every((t) => t.dtype === "float32")) {
         // tfjs-wasm: the same arithmetic, clipping included, as one kernel (lib/backend/adamwKernel.ts).
         const decay = this.vars.map((w) => (this.weightDecay > 0 && w.rank >= 2 ? this.weightDecay : 0));
         const attrs: AdamWKernelAttrs = { beta1: b1, beta2: b2, eps, lr, c1, c2, decay, clipNorm: this.clipNorm };
