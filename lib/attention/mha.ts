@@ -15,7 +15,8 @@ import { KVCache } from "./kvcache.js";
 import { pagedAttention } from "./paged.js";
 import { checkMHAConfig } from "./mhaConfig.js";
 import { checkSeed } from "./mlaConfig.js";
-import { decodeKernelsOn, mhaDecodeStep } from "../backend/decodeAttention.js";
+import { decodeKernelsOn } from "../backend/decodeAttention.js";
+import { mhaDecodeStep } from "../backend/mhaDecode.js";
 
 export interface MHAConfig {
   dModel: number;

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/index.js";
-import { decodeAttention, decodeAttentionFits, mhaDecodeStep, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
+import { decodeAttention, decodeAttentionFits, restoreDecodeAttention, useDecodeAttention, type DecodeAttentionInputs } from "../../lib/backend/decodeAttention.js";
+import { mhaDecodeStep } from "../../lib/backend/mhaDecode.js";
 import { pagedAttention } from "../../lib/attention/paged.js";
 import { createMHACache, initMHAWeights, mhaForward, type MHAConfig } from "../../lib/attention/mha.js";
 import { siluMul } from "../../lib/backend/decodeFfn.js";
