@@ -1,7 +1,7 @@
 // Public API of lib/backend (re-exported by lib/index.ts): choosing, loading and reporting the
 // tensor backend. The TensorFlow.js workarounds in this folder (addN.ts, onehot.ts, matmulGrad.ts,
 // bmmKernel.ts, identityAlias.ts,
-// fusedKernels.ts, heapCopies.ts, topk.ts, decodeAttention.ts, adamwKernel.ts, routeKernel.ts, expertKernels.ts,
+// fusedKernels.ts, heapCopies.ts, topk.ts, decodeAttention.ts (with mhaDecode.ts, mlaDecode.ts, decodeFfn.ts), adamwKernel.ts, routeKernel.ts, expertKernels.ts,
 // crossEntropyKernel.ts) are installed by
 // initBackend and stay internal, except the switches that
 // bench/train.mjs and bench/wasm-kernels.mjs use to measure what each buys.
