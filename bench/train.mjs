@@ -3,7 +3,7 @@
 //   - training tokens/s: one AdamW step on a batch of 32 CoT multiplication examples (forward,
 //     backward, update, loss read), with tfjs's own matmul gradient and with the one initBackend
 //     installs on wasm (lib/backend/matmulGrad.ts: per operand, the transpose flag or an explicit
-//     transpose, whichever kernel is faster; rows still say "explicit-transpose grad");
+//     transpose, whichever kernel is faster; rows say "SeekLab matmul grad");
 //   - sampling tokens/s: greedy decoding of 32 held-out questions by the committed CoT model, with
 //     the KV cache (prefill once, then one token per step) and without (recompute the prefix).
 // Ratios are against wasm's cached sampling / wasm's default training step, measured in the same run.
@@ -241,7 +241,7 @@ export default {
         const r = await trainingRate(ctx, name, tokenizer, model.config, fastGrad);
         if (name === "wasm" && !fastGrad) wasmTrain = r.tokensPerSec;
         if (name === "wasm" && fastGrad) wasmNow = { ...r, config: model.config };
-        rows.push({ backend: name, workload: `train step (batch 32)${fastGrad ? ", explicit-transpose grad" : ", tfjs grad"}`, "tokens/s": r.tokensPerSec, "ms/call": r.msPerStep, runs: r.runs, "× wasm": wasmTrain ? r.tokensPerSec / wasmTrain : undefined });
+        rows.push({ backend: name, workload: `train step (batch 32)${fastGrad ? ", SeekLab matmul grad" : ", tfjs grad"}`, "tokens/s": r.tokensPerSec, "ms/call": r.msPerStep, runs: r.runs, "× wasm": wasmTrain ? r.tokensPerSec / wasmTrain : undefined });
         ctx.log(`${name} train ${fastGrad ? "fast grad" : "tfjs grad"}: ${r.tokensPerSec.toFixed(0)} tok/s`);
       }
       for (const useCache of [true, false]) {
@@ -256,7 +256,7 @@ export default {
     for (const name of backends) {
       const get = (w) => rows.find((r) => r.backend === name && r.workload.includes(w))?.["tokens/s"];
       rows.push({ backend: name, workload: "KV cache speed-up (cached ÷ uncached sampling)", "× wasm": undefined, ratio: get("KV cache") / get("no cache") });
-      rows.push({ backend: name, workload: "gradient rewrite speed-up (explicit ÷ tfjs)", ratio: get("explicit-transpose") / get("tfjs grad") });
+      rows.push({ backend: name, workload: "gradient rewrite speed-up (SeekLab ÷ tfjs)", ratio: get("SeekLab matmul grad") / get("tfjs grad") });
     }
     // Issue 13's targets: before → now on wasm, interleaved in this run.
     if (backends.includes("wasm")) {

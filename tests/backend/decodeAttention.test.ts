@@ -176,6 +176,7 @@ describe("fused decode attention (wasm)", () => {
   }
 
   it("mhaDecodeStep and KVCache.writeLastBlocks: bad input names the argument", () => {
+    const before = tf.memory().numTensors;
     const qkv = tf.zeros([2, 1, 6 * 8]);
     const row = new Float32Array(8);
     const o = { pos: 5, blockSize: 4, nHeads: 4, nKvHeads: 1, scale: 1, cos: row, sin: row };
@@ -194,6 +195,7 @@ describe("fused decode attention (wasm)", () => {
     expect(() => cache.writeLastBlocks(0, { k: step.k, v: step.v })).toThrow(/KVCache.writeLastBlocks: slot "k" must be \[2,1,1,8\]; got \[2,1,2,8\]/);
     tf.dispose([qkv, bad, ...blocks, step.out, step.k, step.v]);
     cache.dispose();
+    expect(tf.memory().numTensors).toBe(before); // a failed check leaves nothing behind
   });
 
   it("SwiGLU at decode: siluMul equals (g·sigmoid(g))·u by a plain loop, swigluJoined equals swiglu, no leaks; bad input named", async () => {
@@ -218,8 +220,9 @@ describe("fused decode attention (wasm)", () => {
     const w13 = tf.concat([w.w1, w.w3], 1);
     const [a, b] = [swigluJoined(x, w13, w.w2), swiglu(x, w)];
     assertClose(await a.data(), await b.data(), { rtol: RTOL, atol: ATOL, what: "swigluJoined vs swiglu" });
-    expect(() => siluMul(tf.zeros([2, 12]))).toThrow(/siluMul: x must be \[..., 2h\] float32 with h a multiple of 4; got \[2,12\] float32/);
-    tf.dispose([gu, x, w13, a, b, ...Object.values(w)]);
+    const odd = tf.zeros([2, 12]);
+    expect(() => siluMul(odd)).toThrow(/siluMul: x must be \[..., 2h\] float32 with h a multiple of 4; got \[2,12\] float32/);
+    tf.dispose([gu, x, w13, a, b, odd, ...Object.values(w)]);
   });
 
   // MLA's whole absorbed step between its projections as one kernel, through mlaForward.
@@ -259,7 +262,9 @@ describe("fused decode attention (wasm)", () => {
 
   it("mlaDecodeStep: bad input names the argument", () => {
     const o = { pos: 1, blockSize: 4, nHeads: 2, qkNopeHeadDim: 4, qkRopeHeadDim: 4, eps: 1e-6, scale: 0.5, cos: new Float32Array(4), sin: new Float32Array(4) };
-    const t = (shape: number[]) => tf.zeros(shape);
+    const before = tf.memory().numTensors;
+    const made: tf.Tensor[] = [];
+    const t = (shape: number[]) => { const z = tf.zeros(shape); made.push(z); return z; };
     const [q, kvA, kvNorm, wUKt, wUV] = [t([1, 1, 16]), t([1, 1, 12]), t([8]), t([2, 4, 8]), t([2, 8, 4])];
     const kv = [t([1, 1, 1, 8])] as tf.Tensor4D[];
     const pe = [t([1, 1, 1, 4])] as tf.Tensor4D[];
@@ -270,6 +275,7 @@ describe("fused decode attention (wasm)", () => {
     expect(() => mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, kv, pe, { ...o, sin: new Float32Array(2) })).toThrow(/mlaDecodeStep: cos and sin must be Float32Arrays of qkRopeHeadDim=4 numbers; got 4 and 2/);
     const step = mlaDecodeStep(q, kvA, kvNorm, wUKt, wUV, kv, pe, o);
     expect([step.heads.shape, step.kv.shape, step.pe.shape]).toEqual([[1, 1, 8], [1, 1, 2, 8], [1, 1, 2, 4]]);
-    tf.dispose([q, kvA, kvNorm, wUKt, wUV, ...kv, ...pe, step.heads, step.kv, step.pe]);
+    tf.dispose([...made, step.heads, step.kv, step.pe]);
+    expect(tf.memory().numTensors).toBe(before); // a failed check leaves nothing behind
   });
 });
