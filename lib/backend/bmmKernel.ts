@@ -15,25 +15,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BMM_SIMD_WASM_BASE64 } from "./bmmSimdBytes.js";
-import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
+import { heapBackend, heapOffset, heapScratch, linkToHeap, type WasmBackendLike } from "./wasmHeap.js";
 import { explicitTransposeMatMulGradInstalled } from "./matmulGrad.js";
 
 type KernelConfig = NonNullable<ReturnType<typeof tf.getKernel>>;
 
 let original: KernelConfig | undefined;
-/** A scratch buffer in tfjs-wasm's heap (for a transposed B), kept between calls. */
-let scratch = { memory: undefined as unknown, ptr: 0, bytes: 0 };
-
-function scratchFor(backend: WasmBackendLike, bytes: number): number {
-  const memory = backend.wasm.asm?.memory;
-  if (scratch.memory !== memory) scratch = { memory, ptr: 0, bytes: 0 }; // a new backend: the old buffer went with it
-  if (scratch.bytes < bytes) {
-    if (scratch.ptr) backend.wasm._free(scratch.ptr);
-    scratch.bytes = Math.max(bytes, 2 * scratch.bytes, 1 << 16);
-    scratch.ptr = backend.wasm._malloc(scratch.bytes);
-  }
-  return scratch.ptr;
-}
+/** A scratch buffer in tfjs-wasm's heap for a transposed B, kept between calls. */
+const scratchFor = heapScratch();
 
 function batchMatMul(args: Parameters<KernelConfig["kernelFunc"]>[0]): tf.TensorInfo | tf.TensorInfo[] {
   const fallback = () => original!.kernelFunc(args);

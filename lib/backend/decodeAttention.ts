@@ -26,7 +26,7 @@ import { DECODE_SIMD_WASM_BASE64 } from "./decodeSimdBytes.js";
 import { registerSiluMul } from "./decodeFfn.js";
 import { registerMlaDecodeStep } from "./mlaDecode.js";
 import { registerMhaDecodeStep } from "./mhaDecode.js";
-import { heapBackend, heapOffset, linkToHeap, type WasmBackendLike, type WasmExports } from "./wasmHeap.js";
+import { heapBackend, heapOffset, heapScratch, linkToHeap, type WasmBackendLike, type WasmExports } from "./wasmHeap.js";
 
 export const DECODE_ATTENTION_KERNEL = "SeekLabDecodeAttention";
 
@@ -42,19 +42,8 @@ export interface DecodeAttentionInputs {
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-/** A scratch buffer in tfjs-wasm's heap for the scores, kept between calls. */
-let scratch = { memory: undefined as unknown, ptr: 0, bytes: 0 };
-
-export function scratchFor(be: WasmBackendLike, bytes: number): number {
-  const memory = be.wasm.asm?.memory;
-  if (scratch.memory !== memory) scratch = { memory, ptr: 0, bytes: 0 }; // a new backend: the old buffer went with it
-  if (scratch.bytes < bytes) {
-    if (scratch.ptr) be.wasm._free(scratch.ptr);
-    scratch.bytes = Math.max(bytes, 2 * scratch.bytes, 1 << 16);
-    scratch.ptr = be.wasm._malloc(scratch.bytes);
-  }
-  return scratch.ptr;
-}
+/** A scratch buffer in tfjs-wasm's heap for the scores (and the fused steps' small rows), kept between calls. */
+export const scratchFor = heapScratch();
 
 /** Where the operands of one attention sit in the heap (byte offsets), for `attend`. */
 export interface OnHeap {

@@ -25,6 +25,26 @@ export interface WasmBackendLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
+/**
+ * A scratch buffer in tfjs-wasm's heap, kept between calls and grown (doubling, at least 64 KB) when a
+ * call needs more; a new backend (a new heap) starts a new buffer, the old one having gone with its heap.
+ * Each caller makes its own (`const scratchFor = heapScratch()`), so two kernels never share one.
+ * Returns `(backend, bytes) => byte offset` of at least `bytes` bytes.
+ */
+export function heapScratch(): (be: WasmBackendLike, bytes: number) => number {
+  let scratch = { memory: undefined as unknown, ptr: 0, bytes: 0 };
+  return (be, bytes) => {
+    const memory = be.wasm.asm?.memory;
+    if (scratch.memory !== memory) scratch = { memory, ptr: 0, bytes: 0 };
+    if (scratch.bytes < bytes) {
+      if (scratch.ptr) be.wasm._free(scratch.ptr);
+      scratch.bytes = Math.max(bytes, 2 * scratch.bytes, 1 << 16);
+      scratch.ptr = be.wasm._malloc(scratch.bytes);
+    }
+    return scratch.ptr;
+  };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WasmExports = Record<string, (...args: any[]) => any>;
 
